@@ -1,0 +1,50 @@
+/// Listener-wide options of a Gateway (`options`).
+public struct ListenerOptions: Hashable, Sendable, Codable {
+    public var perConnectionBufferLimitBytes: UInt32?
+    public var accessLoggingService: IgnoredOption?
+    public var extensions: IgnoredOption?
+    public var socketOptions: IgnoredOption?
+    public var connectionBalanceConfig: IgnoredOption?
+    public var listenerAccessLoggingService: IgnoredOption?
+    public var tcpStats: IgnoredOption?
+    /// Accepting PROXY protocol: without it the listener would misread every connection.
+    public var proxyProtocol: UnenforceableOption?
+}
+
+/// HTTP listener options of a Gateway (`httpGateway.options`).
+public struct HttpListenerOptions: Hashable, Sendable, Codable {
+    public var httpConnectionManagerSettings: IgnoredOption?
+    public var grpcWeb: IgnoredOption?
+    public var healthCheck: IgnoredOption?
+    public var extensions: IgnoredOption?
+    public var caching: IgnoredOption?
+    public var gzip: IgnoredOption?
+    public var proxyLatency: IgnoredOption?
+    public var buffer: IgnoredOption?
+    public var sanitizeClusterHeader: IgnoredOption?
+    public var leftmostXffAddress: IgnoredOption?
+    public var connectionLimit: IgnoredOption?
+    public var router: IgnoredOption?
+    public var tap: IgnoredOption?
+    public var statefulSession: IgnoredOption?
+    public var headerValidationSettings: IgnoredOption?
+    public var disableExtProc: IgnoredOption?
+    public var waf: UnenforceableOption?
+    public var dlp: UnenforceableOption?
+    public var wasm: UnenforceableOption?
+    public var extauth: UnenforceableOption?
+    public var ratelimitServer: UnenforceableOption?
+    public var csrf: UnenforceableOption?
+    public var grpcJsonTranscoder: UnenforceableOption?
+    public var dynamicForwardProxy: UnenforceableOption?
+    public var networkLocalRatelimit: UnenforceableOption?
+    public var httpLocalRatelimit: UnenforceableOption?
+    public var extProc: UnenforceableOption?
+}
+
+/// TCP listener options of a Gateway (`tcpGateway.options`).
+public struct TcpListenerOptions: Hashable, Sendable, Codable {
+    public var tcpProxySettings: IgnoredOption?
+    public var connectionLimit: IgnoredOption?
+    public var localRatelimit: UnenforceableOption?
+}

@@ -1,0 +1,87 @@
+/// Per-route behaviour (`options` on a route). Modeled fields are served; the rest of Gloo's
+/// options are recognized and reported (see `IgnoredOption` and `UnenforceableOption`).
+public struct RouteOptions: Hashable, Sendable, Codable {
+    public var prefixRewrite: String?
+    public var timeout: ProtoDuration?
+    public var retries: RetryPolicy?
+    public var headerManipulation: HeaderManipulation?
+    public var hostRewrite: HostRewrite?
+    public var cors: CorsPolicy?
+
+    public var faults: IgnoredOption?
+    public var extensions: IgnoredOption?
+    public var tracing: IgnoredOption?
+    public var shadowing: IgnoredOption?
+    public var lbHash: IgnoredOption?
+    public var upgrades: IgnoredOption?
+    public var bufferPerRoute: IgnoredOption?
+    public var envoyMetadata: IgnoredOption?
+    public var maxStreamDuration: IgnoredOption?
+    public var idleTimeout: IgnoredOption?
+    public var appendXForwardedHost: IgnoredOption?
+
+    public var transformations: UnenforceableOption?
+    public var stagedTransformations: UnenforceableOption?
+    public var regexRewrite: UnenforceableOption?
+    public var ratelimitBasic: UnenforceableOption?
+    public var ratelimitEarly: UnenforceableOption?
+    public var rateLimitEarlyConfigs: UnenforceableOption?
+    public var ratelimit: UnenforceableOption?
+    public var rateLimitConfigs: UnenforceableOption?
+    public var ratelimitRegular: UnenforceableOption?
+    public var rateLimitRegularConfigs: UnenforceableOption?
+    public var waf: UnenforceableOption?
+    public var jwt: UnenforceableOption?
+    public var jwtStaged: UnenforceableOption?
+    public var jwtProvidersStaged: UnenforceableOption?
+    public var rbac: UnenforceableOption?
+    public var extauth: UnenforceableOption?
+    public var dlp: UnenforceableOption?
+    public var csrf: UnenforceableOption?
+    public var extProc: UnenforceableOption?
+    public var ai: UnenforceableOption?
+
+    public init(prefixRewrite: String? = nil, timeout: ProtoDuration? = nil) {
+        self.prefixRewrite = prefixRewrite
+        self.timeout = timeout
+    }
+}
+
+/// How the Host header is rewritten (`host_rewrite_type` oneof).
+public enum HostRewrite: OneOf {
+    case hostRewrite(String)
+    case autoHostRewrite(Bool)
+    case hostRewritePathRegex(UnenforceableOption)
+    case hostRewriteHeader(UnenforceableOption)
+
+    public init(from decoder: any Decoder) throws {
+        let reader = try OneOfReader(
+            decoder, names: ["hostRewrite", "autoHostRewrite", "hostRewritePathRegex", "hostRewriteHeader"])
+        switch reader.name {
+        case "hostRewrite": self = .hostRewrite(try reader.decode())
+        case "autoHostRewrite": self = .autoHostRewrite(try reader.decode())
+        case "hostRewritePathRegex": self = .hostRewritePathRegex(try reader.decode())
+        default: self = .hostRewriteHeader(try reader.decode())
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .hostRewrite(let value): try encoder.encodeOneOf("hostRewrite", value)
+        case .autoHostRewrite(let value): try encoder.encodeOneOf("autoHostRewrite", value)
+        case .hostRewritePathRegex(let value): try encoder.encodeOneOf("hostRewritePathRegex", value)
+        case .hostRewriteHeader(let value): try encoder.encodeOneOf("hostRewriteHeader", value)
+        }
+    }
+}
+
+/// Options on one weighted destination.
+public struct WeightedDestinationOptions: Hashable, Sendable, Codable {
+    public var headerManipulation: HeaderManipulation?
+    public var extensions: IgnoredOption?
+    public var bufferPerRoute: IgnoredOption?
+    public var transformations: UnenforceableOption?
+    public var stagedTransformations: UnenforceableOption?
+    public var extauth: UnenforceableOption?
+    public var csrf: UnenforceableOption?
+}

@@ -1,0 +1,34 @@
+/// Behaviour for every route of a virtual host (`virtualHost.options`).
+public struct VirtualHostOptions: Hashable, Sendable, Codable {
+    public var headerManipulation: HeaderManipulation?
+    public var cors: CorsPolicy?
+    public var retries: RetryPolicy?
+
+    public var extensions: IgnoredOption?
+    public var stats: IgnoredOption?
+    public var bufferPerRoute: IgnoredOption?
+    public var includeRequestAttemptCount: IgnoredOption?
+    public var includeAttemptCountInResponse: IgnoredOption?
+    public var corsPolicyMergeSettings: IgnoredOption?
+
+    public var transformations: UnenforceableOption?
+    public var stagedTransformations: UnenforceableOption?
+    public var ratelimitBasic: UnenforceableOption?
+    public var ratelimitEarly: UnenforceableOption?
+    public var rateLimitEarlyConfigs: UnenforceableOption?
+    public var ratelimit: UnenforceableOption?
+    public var rateLimitConfigs: UnenforceableOption?
+    public var ratelimitRegular: UnenforceableOption?
+    public var rateLimitRegularConfigs: UnenforceableOption?
+    public var waf: UnenforceableOption?
+    public var jwt: UnenforceableOption?
+    public var jwtStaged: UnenforceableOption?
+    public var jwtProvidersStaged: UnenforceableOption?
+    public var rbac: UnenforceableOption?
+    public var extauth: UnenforceableOption?
+    public var dlp: UnenforceableOption?
+    public var csrf: UnenforceableOption?
+    public var extProc: UnenforceableOption?
+
+    public init() {}
+}

@@ -1,0 +1,159 @@
+/// A destination Envoy can route to (`gloo.solo.io/v1/Upstream`): static hosts or a Consul service,
+/// with TLS, load balancing, health checking and connection settings.
+public struct Upstream: Resource {
+    public static let kind = ResourceKind.upstream
+
+    public var metadata: Metadata
+    public var namespacedStatuses: NamespacedStatuses
+    /// Pre-1.x top-level status: accepted and ignored.
+    public var status: ConfigValue?
+    public var discoveryMetadata: DiscoveryMetadata?
+    public var upstreamType: UpstreamType?
+    public var sslConfig: UpstreamSslConfig?
+    public var circuitBreakers: CircuitBreakerConfig?
+    public var loadBalancerConfig: LoadBalancerConfig?
+    public var connectionConfig: ConnectionConfig?
+    public var healthChecks: [HealthCheck]
+    public var outlierDetection: OutlierDetection?
+    public var useHttp2: Bool?
+    public var initialStreamWindowSize: UInt32?
+    public var initialConnectionWindowSize: UInt32?
+    public var maxConcurrentStreams: UInt32?
+    public var overrideStreamErrorOnInvalidHttpMessage: Bool?
+    public var ignoreHealthOnHostRemoval: Bool?
+    public var respectDnsTtl: Bool?
+    public var dnsRefreshRate: ProtoDuration?
+    public var failover: IgnoredOption?
+    public var protocolSelection: IgnoredOption?
+    public var preconnectPolicy: IgnoredOption?
+    public var disableIstioAutoMtls: IgnoredOption?
+    public var httpProxyHostname: UnenforceableOption?
+    public var httpConnectSslConfig: UnenforceableOption?
+    public var httpConnectHeaders: UnenforceableOption?
+    public var proxyProtocolVersion: UnenforceableOption?
+
+    public init(metadata: Metadata, upstreamType: UpstreamType? = nil) {
+        self.metadata = metadata
+        self.namespacedStatuses = NamespacedStatuses()
+        self.upstreamType = upstreamType
+        self.healthChecks = []
+    }
+
+    public func semanticProblems() -> [FieldProblem] {
+        var problems: [FieldProblem] = []
+        if upstreamType == nil {
+            problems.append(FieldProblem(
+                .error, fieldPath: "",
+                reason: "an Upstream needs a type: one of static, consul (or Gloo's kube, aws, azure, pipe, awsEc2, gcp)"))
+        }
+        if case .consul(let consul) = upstreamType, consul.connectEnabled {
+            problems.append(FieldProblem(
+                .error, fieldPath: "consul.connectEnabled",
+                reason: "Consul Connect upstreams are not supported by gloo-hashi; traffic would not be mTLS"))
+        }
+        return problems
+    }
+}
+
+/// Labels discovery attached to an upstream it created.
+public struct DiscoveryMetadata: Hashable, Sendable, Codable {
+    public var labels: [String: String]
+}
+
+/// Where an Upstream's hosts come from (`upstreamType` oneof).
+public enum UpstreamType: OneOf {
+    case `static`(StaticUpstream)
+    case consul(ConsulUpstream)
+    /// Gloo upstream types that cannot exist outside Kubernetes or a cloud plugin.
+    case unsupported(kind: String, UnenforceableOption)
+
+    static let unsupportedKinds = ["kube", "pipe", "aws", "azure", "awsEc2", "gcp"]
+
+    public init(from decoder: any Decoder) throws {
+        let reader = try OneOfReader(decoder, names: ["static", "consul"] + UpstreamType.unsupportedKinds)
+        switch reader.name {
+        case "static": self = .static(try reader.decode())
+        case "consul": self = .consul(try reader.decode())
+        default: self = .unsupported(kind: reader.name, try reader.decode())
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .static(let value): try encoder.encodeOneOf("static", value)
+        case .consul(let value): try encoder.encodeOneOf("consul", value)
+        case .unsupported(let kind, let value): try encoder.encodeOneOf(kind, value)
+        }
+    }
+}
+
+/// Fixed hosts (`static`): IP addresses or DNS names.
+public struct StaticUpstream: Hashable, Sendable, Codable {
+    public var hosts: [StaticHost]
+    public var useTls: Bool?
+    public var autoSniRewrite: Bool?
+    public var serviceSpec: IgnoredOption?
+
+    public init(hosts: [StaticHost], useTls: Bool? = nil) {
+        self.hosts = hosts
+        self.useTls = useTls
+    }
+}
+
+/// One static host.
+public struct StaticHost: Hashable, Sendable, Codable {
+    public var addr: String
+    public var port: UInt32
+    public var sniAddr: String
+    public var loadBalancingWeight: UInt32?
+    public var healthCheckConfig: StaticHostHealthCheck?
+
+    public init(addr: String, port: UInt32, loadBalancingWeight: UInt32? = nil) {
+        self.addr = addr
+        self.port = port
+        self.sniAddr = ""
+        self.loadBalancingWeight = loadBalancingWeight
+    }
+}
+
+/// Per-host overrides for HTTP health checks.
+public struct StaticHostHealthCheck: Hashable, Sendable, Codable {
+    public var path: String
+    public var method: String
+}
+
+/// A Consul service (`consul`): instances come from Consul's health API.
+public struct ConsulUpstream: Hashable, Sendable, Codable {
+    public enum ConsistencyMode: String, ProtoEnum {
+        case defaultMode = "DefaultMode"
+        case staleMode = "StaleMode"
+        case consistentMode = "ConsistentMode"
+    }
+
+    public var serviceName: String
+    /// Deprecated in Gloo (tags the service has); kept for drop-in, not used for selection.
+    public var serviceTags: [String]
+    public var subsetTags: [String]
+    public var instanceTags: [String]
+    public var instanceBlacklistTags: [String]
+    public var dataCenters: [String]
+    public var connectEnabled: Bool
+    public var consistencyMode: ConsistencyMode?
+    public var queryOptions: ConsulQueryOptions?
+    public var serviceSpec: IgnoredOption?
+
+    public init(serviceName: String, dataCenters: [String] = []) {
+        self.serviceName = serviceName
+        self.serviceTags = []
+        self.subsetTags = []
+        self.instanceTags = []
+        self.instanceBlacklistTags = []
+        self.dataCenters = dataCenters
+        self.connectEnabled = false
+    }
+}
+
+/// Consul query options Gloo exposes.
+public struct ConsulQueryOptions: Hashable, Sendable, Codable {
+    public var useCache: Bool?
+}
