@@ -9,7 +9,7 @@ public enum Severity: String, Hashable, Sendable, Comparable, Codable {
 }
 
 /// A problem the codec found in one field of a value, before it is tied to a key.
-public struct FieldProblem: Hashable, Sendable {
+public struct FieldProblem: Error, Hashable, Sendable {
     public var severity: Severity
     /// The field's path in protobuf-JSON names, e.g. `virtualHost.routes[0].matchers[0].prefix`.
     public var fieldPath: String

@@ -1,0 +1,69 @@
+/// Resources of every kind, each list sorted by namespace and name.
+public struct ResourceSet: Hashable, Sendable {
+    public var upstreams: [Upstream] = []
+    public var upstreamGroups: [UpstreamGroup] = []
+    public var proxies: [Proxy] = []
+    public var secrets: [Secret] = []
+    public var artifacts: [Artifact] = []
+    public var endpoints: [Endpoint] = []
+    public var settings: [Settings] = []
+    public var gateways: [Gateway] = []
+    public var virtualServices: [VirtualService] = []
+    public var routeTables: [RouteTable] = []
+
+    public init() {}
+
+    /// Adds a resource to the list of its kind.
+    public mutating func insert(_ resource: AnyResource) {
+        switch resource {
+        case .upstream(let value): upstreams.append(value)
+        case .upstreamGroup(let value): upstreamGroups.append(value)
+        case .proxy(let value): proxies.append(value)
+        case .secret(let value): secrets.append(value)
+        case .artifact(let value): artifacts.append(value)
+        case .endpoint(let value): endpoints.append(value)
+        case .settings(let value): settings.append(value)
+        case .gateway(let value): gateways.append(value)
+        case .virtualService(let value): virtualServices.append(value)
+        case .routeTable(let value): routeTables.append(value)
+        }
+    }
+
+    /// Sorts every list by namespace and name, so equal sets compare and hash equal.
+    public mutating func sort() {
+        upstreams.sort { $0.ref < $1.ref }
+        upstreamGroups.sort { $0.ref < $1.ref }
+        proxies.sort { $0.ref < $1.ref }
+        secrets.sort { $0.ref < $1.ref }
+        artifacts.sort { $0.ref < $1.ref }
+        endpoints.sort { $0.ref < $1.ref }
+        settings.sort { $0.ref < $1.ref }
+        gateways.sort { $0.ref < $1.ref }
+        virtualServices.sort { $0.ref < $1.ref }
+        routeTables.sort { $0.ref < $1.ref }
+    }
+
+    /// The resources of type `R`.
+    public func list<R: Resource>(_ type: R.Type) -> [R] {
+        let all: [any Resource]
+        switch R.kind.name {
+        case Upstream.kind.name: all = upstreams
+        case UpstreamGroup.kind.name: all = upstreamGroups
+        case Proxy.kind.name: all = proxies
+        case Secret.kind.name: all = secrets
+        case Artifact.kind.name: all = artifacts
+        case Endpoint.kind.name: all = endpoints
+        case Settings.kind.name: all = settings
+        case Gateway.kind.name: all = gateways
+        case VirtualService.kind.name: all = virtualServices
+        default: all = routeTables
+        }
+        return all.compactMap { $0 as? R }
+    }
+
+    /// How many resources there are in all.
+    public var count: Int {
+        upstreams.count + upstreamGroups.count + proxies.count + secrets.count + artifacts.count + endpoints.count
+            + settings.count + gateways.count + virtualServices.count + routeTables.count
+    }
+}

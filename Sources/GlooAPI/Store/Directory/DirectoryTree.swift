@@ -1,0 +1,144 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a directory that mirrors a Consul KV tree: the file `<dir>/<key>.yaml` (or `.yml`,
+/// `.json`) holds the value of `<key>`. Re-reads only files whose size, time or inode changed.
+struct DirectoryTree {
+    static let extensions = ["yaml", "yml", "json"]
+
+    let directory: String
+    private var files: [String: CachedFile] = [:]
+
+    struct CachedFile {
+        var fingerprint: FileFingerprint
+        var value: [UInt8]
+        var version: UInt64
+    }
+
+    init(directory: String) {
+        self.directory = directory
+    }
+
+    /// Every entry under `prefix` (a key prefix such as `gloo/`), with findings for files that
+    /// cannot be keys.
+    mutating func scan(prefix: String) throws -> KVListing {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError.unavailable(backend: "directory", cause: "\(directory) is not a directory")
+        }
+        let searchRoot = DirectoryTree.searchRoot(directory: directory, prefix: prefix)
+        var byKey: [String: [String]] = [:]
+        var problems: [Finding] = []
+        var seen: [String: CachedFile] = [:]
+        for relativePath in DirectoryTree.regularFiles(under: searchRoot, relativeTo: directory) {
+            let name = (relativePath as NSString).lastPathComponent
+            if name.hasPrefix(".") { continue }
+            let ext = (relativePath as NSString).pathExtension
+            guard DirectoryTree.extensions.contains(ext) else {
+                if relativePath.hasPrefix(prefix) {
+                    problems.append(Finding(
+                        .warning, key: relativePath, reason: "not a .yaml, .yml or .json file; not read as a resource"))
+                }
+                continue
+            }
+            let key = String(relativePath.dropLast(ext.count + 1))
+            guard key.hasPrefix(prefix) else { continue }
+            byKey[key, default: []].append(relativePath)
+        }
+        var entries: [KVEntry] = []
+        for (key, paths) in byKey {
+            guard paths.count == 1, let path = paths.first else {
+                let names = paths.sorted().map { ($0 as NSString).lastPathComponent }.joined(separator: " and ")
+                problems.append(Finding(.error, key: key, reason: "defined twice, by \(names); neither is served"))
+                continue
+            }
+            do {
+                let file = try read(path)
+                seen[path] = file
+                entries.append(KVEntry(key: key, value: file.value, version: file.version))
+            } catch {
+                problems.append(Finding(.error, key: key, reason: "cannot read \(path): \(error)"))
+            }
+        }
+        files = seen.merging(files.filter { !$0.key.hasPrefix(prefix) }) { new, _ in new }
+        entries.sort { $0.key < $1.key }
+        let index = entries.reduce(UInt64(0)) { $0 &+ $1.version }
+        return KVListing(entries: entries, index: index, problems: problems)
+    }
+
+    /// The file holding `key`, if any.
+    func existingPath(for key: String) -> String? {
+        DirectoryTree.extensions.lazy.map { "\(key).\($0)" }.first {
+            FileManager.default.fileExists(atPath: directory + "/" + $0)
+        }
+    }
+
+    private func read(_ relativePath: String) throws -> CachedFile {
+        let path = directory + "/" + relativePath
+        let fingerprint = try FileFingerprint(path: path)
+        if let cached = files[relativePath], cached.fingerprint == fingerprint { return cached }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw StoreError.unavailable(backend: "directory", cause: "cannot read \(path)")
+        }
+        let bytes = [UInt8](data)
+        return CachedFile(fingerprint: fingerprint, value: bytes, version: DirectoryTree.version(of: bytes))
+    }
+
+    /// A content hash (FNV-1a, 63 bits so it fits signed integers), never 0: equal bytes, equal version.
+    static func version(of bytes: [UInt8]) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        let version = hash & 0x7fff_ffff_ffff_ffff
+        return version == 0 ? 1 : version
+    }
+
+    /// The deepest directory that can hold keys starting with `prefix`.
+    private static func searchRoot(directory: String, prefix: String) -> String {
+        let folder = prefix.hasSuffix("/") ? String(prefix.dropLast()) : (prefix as NSString).deletingLastPathComponent
+        return folder.isEmpty ? directory : directory + "/" + folder
+    }
+
+    private static func regularFiles(under root: String, relativeTo base: String) -> [String] {
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
+        let rootRelative = root == base ? "" : String(root.dropFirst(base.count + 1)) + "/"
+        var result: [String] = []
+        while let element = enumerator.nextObject() as? String {
+            let path = root + "/" + element
+            var status = stat()
+            guard stat(path, &status) == 0 else { continue }
+            if (status.st_mode & S_IFMT) == S_IFREG { result.append(rootRelative + element) }
+        }
+        return result
+    }
+}
+
+/// What changes when a file is rewritten: size, modification time and inode (atomic renames).
+struct FileFingerprint: Hashable {
+    var size: Int64
+    var modifiedSeconds: Int
+    var modifiedNanoseconds: Int
+    var inode: UInt64
+
+    init(path: String) throws {
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            throw StoreError.unavailable(backend: "directory", cause: "cannot stat \(path): \(errnoText())")
+        }
+        size = Int64(status.st_size)
+        #if canImport(Darwin)
+        modifiedSeconds = status.st_mtimespec.tv_sec
+        modifiedNanoseconds = status.st_mtimespec.tv_nsec
+        #else
+        modifiedSeconds = status.st_mtim.tv_sec
+        modifiedNanoseconds = status.st_mtim.tv_nsec
+        #endif
+        inode = UInt64(status.st_ino)
+    }
+}

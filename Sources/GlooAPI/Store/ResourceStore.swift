@@ -1,0 +1,97 @@
+/// Where Gloo resources are kept: Consul KV, a directory, or memory.
+///
+/// Writes are compare-and-set on `metadata.resourceVersion` (empty = create only). Errors are
+/// `StoreError`s.
+public protocol ResourceStore: Sendable {
+    /// The resource, or nil when nothing is stored; `StoreError.invalid` when the value is rejected.
+    func get<R: Resource>(_ type: R.Type, _ ref: ResourceRef) async throws -> R?
+    /// Every valid resource of a kind, in one namespace or in all (`nil`).
+    func list<R: Resource>(_ type: R.Type, namespace: String?) async throws -> [R]
+    /// Creates or updates; returns the resource with its new `resourceVersion`.
+    func put<R: Resource>(_ resource: R) async throws -> R
+    /// Deletes; with a `resourceVersion`, only if it is still the stored one.
+    func delete<R: Resource>(_ type: R.Type, _ ref: ResourceRef, resourceVersion: String?) async throws
+    /// Writes `status` under `namespacedStatuses.statuses.<reporterNamespace>`, keeping every
+    /// other byte of meaning in the value (it works on values that are rejected, too). Returns
+    /// false when the stored status was already equal and nothing was written.
+    @discardableResult
+    func updateStatus(_ key: ResourceKey, reporterNamespace: String, status: Status) async throws -> Bool
+    /// Consistent listings of everything stored: the first at once, then one per change.
+    func watch() -> AsyncThrowingStream<ResourceListing, any Error>
+}
+
+/// Where TLS and other secrets are kept (Vault, a directory, memory).
+public protocol SecretStore: Sendable {
+    func secret(_ ref: ResourceRef) async throws -> Secret?
+    /// Every valid secret, and findings for the rejected ones: the first at once, then per change.
+    func watchSecrets() -> AsyncThrowingStream<SecretListing, any Error>
+}
+
+/// The secrets a secret store holds at one moment.
+public struct SecretListing: Hashable, Sendable {
+    public var secrets: [Secret]
+    public var findings: [Finding]
+
+    public init(secrets: [Secret], findings: [Finding] = []) {
+        self.secrets = secrets
+        self.findings = findings
+    }
+}
+
+/// Service discovery (Consul catalog, Nomad services): discovered Upstreams and live endpoints
+/// for the services the configuration references.
+public protocol EndpointDiscovery: Sendable {
+    /// A short name for logs and metrics (`consul`, `nomad`).
+    var name: String { get }
+    /// Tells discovery which services routes and Upstreams reference; only these get endpoints.
+    func setInterest(_ interest: DiscoveryInterest) async
+    /// Discovered Upstreams and endpoints: the first result once known, then one per change.
+    func discoveries() -> AsyncThrowingStream<DiscoveryResult, any Error>
+}
+
+/// The services whose instances the configuration needs, per discovery source.
+public struct DiscoveryInterest: Hashable, Sendable {
+    /// Service names, each with the datacenters asked for (empty = all configured).
+    public var services: [String: Set<String>]
+
+    public init(services: [String: Set<String>] = [:]) { self.services = services }
+}
+
+/// What one discovery source knows at one moment.
+public struct DiscoveryResult: Hashable, Sendable {
+    public var upstreams: [Upstream]
+    public var endpoints: [Endpoint]
+
+    public init(upstreams: [Upstream], endpoints: [Endpoint]) {
+        self.upstreams = upstreams
+        self.endpoints = endpoints
+    }
+}
+
+/// Which of several controller instances writes statuses (and, in split mode, discovery).
+public protocol LeaderElection: Sendable {
+    /// The current role, then every change of it.
+    func leadership() -> AsyncStream<LeadershipState>
+    /// Gives up leadership (on shutdown) so another instance takes over at once.
+    func resign() async
+}
+
+/// This instance's role.
+public enum LeadershipState: Hashable, Sendable {
+    case leader
+    case follower
+}
+
+/// Leadership for a single instance (the directory backend): always the leader.
+public struct SoleLeader: LeaderElection {
+    public init() {}
+
+    public func leadership() -> AsyncStream<LeadershipState> {
+        AsyncStream { continuation in
+            continuation.yield(.leader)
+            continuation.finish()
+        }
+    }
+
+    public func resign() async {}
+}
