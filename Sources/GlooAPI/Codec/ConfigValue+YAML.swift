@@ -160,7 +160,7 @@ public struct ConfigSyntaxError: Error, Hashable, Sendable, CustomStringConverti
             self.init(message: "invalid YAML: \(prefix)\(problem)", line: mark.line, column: mark.column)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
-            self.init(message: "duplicate key \(keys) in \(context.text)", line: context.mark.line,
+            self.init(message: "duplicate key \(keys) in one mapping", line: context.mark.line,
                       column: context.mark.column)
         case .reader(let problem, let offset, _, _):
             self.init(message: "invalid input: \(problem)\(offset.map { " at byte \($0)" } ?? "")", line: nil, column: nil)

@@ -1,0 +1,253 @@
+import GlooAPI
+
+/// Checks references between resources: dangling Upstream, UpstreamGroup, RouteTable and Secret
+/// references, delegation cycles and prefix rules, Gateways that select nothing.
+///
+/// `gloo-hashi validate` and the translator use this one implementation. Findings name the
+/// referring resource's key and the field.
+public struct ReferenceChecker {
+    private let resources: ResourceSet
+    private let upstreams: Set<ResourceRef>
+    private let upstreamGroups: Set<ResourceRef>
+    private let secrets: Set<ResourceRef>
+    private let rootKey: String
+    private var findings: [Finding] = []
+
+    /// Checks `snapshot`; `rootKey` only shapes the keys in the findings.
+    public static func check(_ snapshot: ApiSnapshot, rootKey: String = ResourceKey.defaultRootKey) -> [Finding] {
+        var checker = ReferenceChecker(snapshot: snapshot, rootKey: rootKey)
+        checker.run()
+        return checker.findings.sorted()
+    }
+
+    private init(snapshot: ApiSnapshot, rootKey: String) {
+        resources = snapshot.resources
+        upstreams = Set(snapshot.allUpstreams.map(\.ref))
+        upstreamGroups = Set(snapshot.resources.upstreamGroups.map(\.ref))
+        secrets = Set(snapshot.allSecrets.map(\.ref))
+        self.rootKey = rootKey
+    }
+
+    private mutating func run() {
+        for service in resources.virtualServices {
+            let key = keyText(VirtualService.self, service.ref)
+            if let host = service.virtualHost {
+                checkRoutes(host.routes, path: "virtualHost.routes", namespace: service.metadata.namespace, key: key)
+            } else {
+                report(.error, key, "virtualHost", "a VirtualService needs a virtualHost")
+            }
+            if case .secretRef(let ref) = service.sslConfig?.source {
+                checkSecret(ref, namespace: service.metadata.namespace, key: key, path: "sslConfig.secretRef")
+            }
+        }
+        for table in resources.routeTables {
+            checkRoutes(table.routes, path: "routes", namespace: table.metadata.namespace,
+                        key: keyText(RouteTable.self, table.ref))
+        }
+        for group in resources.upstreamGroups {
+            let key = keyText(UpstreamGroup.self, group.ref)
+            for (index, weighted) in group.destinations.enumerated() {
+                checkDestination(weighted.destination, namespace: group.metadata.namespace, key: key,
+                                 path: "destinations[\(index)].destination")
+            }
+        }
+        for upstream in resources.upstreams {
+            if case .secretRef(let ref) = upstream.sslConfig?.source {
+                checkSecret(ref, namespace: upstream.metadata.namespace, key: keyText(Upstream.self, upstream.ref),
+                            path: "sslConfig.secretRef")
+            }
+        }
+        for gateway in resources.gateways { checkGateway(gateway) }
+        checkDelegationGraph()
+    }
+
+    // MARK: Routes
+
+    private mutating func checkRoutes(_ routes: [Route], path: String, namespace: String, key: String) {
+        for (index, route) in routes.enumerated() {
+            let routePath = "\(path)[\(index)]"
+            switch route.action {
+            case nil:
+                report(.error, key, routePath, "route has no action: set routeAction, redirectAction, directResponseAction or delegateAction")
+            case .routeAction(let action):
+                checkRouteDestination(action.destination, namespace: namespace, key: key, path: routePath + ".routeAction")
+            case .delegateAction(let action):
+                checkDelegate(action, route: route, namespace: namespace, key: key, path: routePath)
+            case .redirectAction, .directResponseAction, .graphqlApiRef:
+                break
+            }
+        }
+    }
+
+    private mutating func checkRouteDestination(_ destination: RouteDestination?, namespace: String, key: String, path: String) {
+        switch destination {
+        case nil:
+            report(.error, key, path, "routeAction needs a destination: single, multi or upstreamGroup")
+        case .single(let single):
+            checkDestination(single, namespace: namespace, key: key, path: path + ".single")
+        case .multi(let multi):
+            if multi.destinations.isEmpty { report(.error, key, path + ".multi.destinations", "no destinations") }
+            for (index, weighted) in multi.destinations.enumerated() {
+                checkDestination(weighted.destination, namespace: namespace, key: key,
+                                 path: "\(path).multi.destinations[\(index)].destination")
+            }
+        case .upstreamGroup(let ref):
+            let target = ref.defaultingNamespace(to: namespace)
+            if !upstreamGroups.contains(target) {
+                report(.error, key, path + ".upstreamGroup", "UpstreamGroup \(target) not found")
+            }
+        case .clusterHeader, .dynamicForwardProxy:
+            break
+        }
+    }
+
+    private mutating func checkDestination(_ destination: Destination?, namespace: String, key: String, path: String) {
+        switch destination?.target {
+        case nil:
+            report(.error, key, path, "destination needs an upstream or a consul service")
+        case .upstream(let ref):
+            let target = ref.defaultingNamespace(to: namespace)
+            if !upstreams.contains(target) {
+                report(.error, key, path + ".upstream", "Upstream \(target) not found")
+            }
+        case .consul(let consul):
+            if consul.serviceName.isEmpty { report(.error, key, path + ".consul.serviceName", "serviceName is empty") }
+        case .kube:
+            break
+        }
+    }
+
+    private mutating func checkSecret(_ ref: ResourceRef, namespace: String, key: String, path: String) {
+        let target = ref.defaultingNamespace(to: namespace)
+        if !secrets.contains(target) { report(.error, key, path, "Secret \(target) not found") }
+    }
+
+    // MARK: Delegation
+
+    private mutating func checkDelegate(_ action: DelegateAction, route: Route, namespace: String, key: String, path: String) {
+        guard let delegation = action.effectiveDelegation else {
+            report(.error, key, path + ".delegateAction", "delegateAction needs ref or selector")
+            return
+        }
+        let parentPrefixes = route.matchers.isEmpty ? ["/"] : route.matchers.compactMap { matcher -> String? in
+            if case .prefix(let prefix) = matcher.path { return prefix }
+            return matcher.path == nil ? "/" : nil
+        }
+        if parentPrefixes.count != max(route.matchers.count, 1) {
+            report(.error, key, path + ".matchers", "a delegating route may only use prefix matchers")
+        }
+        let tables = Selection.routeTables(for: delegation, parentNamespace: namespace, in: resources.routeTables)
+        if tables.isEmpty {
+            switch delegation {
+            case .ref(let ref):
+                report(.error, key, path + ".delegateAction.ref", "RouteTable \(ref.defaultingNamespace(to: namespace)) not found")
+            case .selector:
+                report(.warning, key, path + ".delegateAction.selector", "selector matches no RouteTable")
+            }
+        }
+        for table in tables {
+            let tableKey = keyText(RouteTable.self, table.ref)
+            for (index, child) in table.routes.enumerated() {
+                for (matcherIndex, matcher) in child.matchers.enumerated() {
+                    let childPath: String? = switch matcher.path {
+                    case .prefix(let value), .exact(let value): value
+                    case nil: "/"
+                    case .regex, .connectMatcher: nil
+                    }
+                    guard let childPath, !parentPrefixes.isEmpty else { continue }
+                    if !parentPrefixes.contains(where: { childPath.hasPrefix($0) }) {
+                        report(.error, tableKey, "routes[\(index)].matchers[\(matcherIndex)]",
+                               "'\(childPath)' does not start with the delegating route's prefix "
+                                   + parentPrefixes.map { "'\($0)'" }.joined(separator: " or ") + " (\(key))")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Reports every RouteTable on a delegation cycle, once, naming the cycle.
+    private mutating func checkDelegationGraph() {
+        var edges: [ResourceRef: [ResourceRef]] = [:]
+        for table in resources.routeTables {
+            edges[table.ref] = table.routes.flatMap { route -> [ResourceRef] in
+                guard case .delegateAction(let action) = route.action, let delegation = action.effectiveDelegation else { return [] }
+                return Selection.routeTables(for: delegation, parentNamespace: table.metadata.namespace, in: resources.routeTables)
+                    .map(\.ref)
+            }
+        }
+        var state: [ResourceRef: Int] = [:]  // 1 = on the stack, 2 = done
+        var stack: [ResourceRef] = []
+        var reported: Set<ResourceRef> = []
+        func visit(_ node: ResourceRef, _ checker: inout ReferenceChecker) {
+            state[node] = 1
+            stack.append(node)
+            for next in edges[node] ?? [] {
+                if state[next] == 1, let start = stack.firstIndex(of: next) {
+                    let cycle = Array(stack[start...])
+                    let text = (cycle + [next]).map(\.description).joined(separator: " -> ")
+                    for member in cycle where !reported.contains(member) {
+                        reported.insert(member)
+                        checker.report(.error, checker.keyText(RouteTable.self, member), "routes", "delegation cycle: \(text)")
+                    }
+                } else if state[next] == nil {
+                    visit(next, &checker)
+                }
+            }
+            stack.removeLast()
+            state[node] = 2
+        }
+        for table in resources.routeTables.map(\.ref) where state[table] == nil {
+            visit(table, &self)
+        }
+    }
+
+    // MARK: Gateways
+
+    private mutating func checkGateway(_ gateway: Gateway) {
+        let key = keyText(Gateway.self, gateway.ref)
+        switch gateway.gatewayType {
+        case nil:
+            report(.error, key, "", "a Gateway needs httpGateway or tcpGateway")
+        case .httpGateway(let http):
+            for (index, ref) in http.virtualServices.enumerated()
+            where !resources.virtualServices.contains(where: { $0.ref == ref.defaultingNamespace(to: gateway.metadata.namespace) }) {
+                report(.error, key, "httpGateway.virtualServices[\(index)]", "VirtualService \(ref.defaultingNamespace(to: gateway.metadata.namespace)) not found")
+            }
+            if Selection.virtualServices(for: http, in: resources.virtualServices).isEmpty {
+                report(.warning, key, "httpGateway", "selects no VirtualServices; its listener would serve nothing")
+            }
+        case .tcpGateway(let tcp):
+            if tcp.tcpHosts.isEmpty { report(.warning, key, "tcpGateway.tcpHosts", "no TCP hosts") }
+            for (index, host) in tcp.tcpHosts.enumerated() {
+                let path = "tcpGateway.tcpHosts[\(index)].destination"
+                switch host.destination?.target {
+                case .single(let single):
+                    checkDestination(single, namespace: gateway.metadata.namespace, key: key, path: path + ".single")
+                case .multi(let multi):
+                    for (destinationIndex, weighted) in multi.destinations.enumerated() {
+                        checkDestination(weighted.destination, namespace: gateway.metadata.namespace, key: key,
+                                         path: "\(path).multi.destinations[\(destinationIndex)].destination")
+                    }
+                case .upstreamGroup(let ref):
+                    if !upstreamGroups.contains(ref.defaultingNamespace(to: gateway.metadata.namespace)) {
+                        report(.error, key, path + ".upstreamGroup", "UpstreamGroup \(ref.defaultingNamespace(to: gateway.metadata.namespace)) not found")
+                    }
+                case .forwardSniClusterName: break
+                case nil: report(.error, key, path, "TCP host needs a destination")
+                }
+            }
+        case .hybridGateway:
+            break
+        }
+    }
+
+    // MARK: Helpers
+
+    private func keyText<R: Resource>(_ type: R.Type, _ ref: ResourceRef) -> String {
+        ResourceKey(rootKey: rootKey, kind: R.kind, namespace: ref.namespace, name: ref.name).key
+    }
+
+    private mutating func report(_ severity: Severity, _ key: String, _ path: String, _ reason: String) {
+        findings.append(Finding(severity, key: key, fieldPath: path, reason: reason))
+    }
+}
