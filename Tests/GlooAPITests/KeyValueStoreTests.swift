@@ -1,0 +1,123 @@
+import Foundation
+import HashiTestServers
+import Testing
+
+@testable import GlooAPI
+
+/// The ResourceStore behaviour every KV backend shares, run against the directory and memory stores.
+@Suite struct KeyValueStoreTests {
+    static let ref = ResourceRef(name: "petstore", namespace: "gloo-system")
+
+    static func upstream(port: UInt32) -> Upstream {
+        Upstream(metadata: Metadata(name: "petstore", namespace: "gloo-system"),
+                 upstreamType: .static(StaticUpstream(hosts: [StaticHost(addr: "10.0.0.1", port: port)])))
+    }
+
+    func exerciseCAS(_ store: some KeyValueBackend) async throws {
+        let created = try await store.put(Self.upstream(port: 80))
+        #expect(!created.metadata.resourceVersion.isEmpty)
+        await #expect(throws: StoreError.self, "create-only put of an existing key conflicts") {
+            _ = try await store.put(Self.upstream(port: 81))
+        }
+        var update = created
+        update.upstreamType = .static(StaticUpstream(hosts: [StaticHost(addr: "10.0.0.1", port: 82)]))
+        let updated = try await store.put(update)
+        #expect(updated.metadata.resourceVersion != created.metadata.resourceVersion)
+        await #expect(throws: StoreError.self, "a stale version conflicts") { _ = try await store.put(update) }
+        let read = try #require(try await store.get(Upstream.self, Self.ref))
+        #expect(read == updated)
+        #expect(try await store.list(Upstream.self, namespace: "gloo-system").map(\.ref) == [Self.ref])
+        #expect(try await store.list(Upstream.self, namespace: "gloo").isEmpty, "namespace listing uses a trailing slash")
+        await #expect(throws: StoreError.self) {
+            try await store.delete(Upstream.self, Self.ref, resourceVersion: created.metadata.resourceVersion)
+        }
+        try await store.delete(Upstream.self, Self.ref, resourceVersion: updated.metadata.resourceVersion)
+        #expect(try await store.get(Upstream.self, Self.ref) == nil)
+    }
+
+    func exerciseStatus(_ store: some KeyValueBackend) async throws {
+        let key = ResourceKey(kind: .virtualService, namespace: "gloo-system", name: "broken")
+        // A rejected value (unknown field) still gets its status, and keeps every byte of meaning.
+        let original = "# comment\nvirtualHost: {domains: [a], routes: []}\nbogus: 1\n"
+        _ = try await store.write(key.key, value: Array(original.utf8), ifVersion: 0)
+        let status = Status(state: .rejected, reason: "unknown field 'bogus'", reportedBy: "gateway")
+        #expect(try await store.updateStatus(key, reporterNamespace: "gloo-system", status: status))
+        #expect(try await store.updateStatus(key, reporterNamespace: "gloo-system", status: status) == false,
+                "an unchanged status is not written again")
+        let stored = try #require(try await store.entry(key.key))
+        let tree = try ResourceCodec.parse(stored.value).get()
+        #expect(tree["bogus"] == .number("1"))
+        #expect(tree["virtualHost"]?["domains"] == .list([.string("a")]))
+        #expect(tree["namespacedStatuses"]?["statuses"]?["gloo-system"]?["state"] == .string("Rejected"))
+    }
+
+    func exerciseWatch(_ store: some KeyValueBackend) async throws {
+        var iterator = store.watch().makeAsyncIterator()
+        let first = try #require(try await iterator.next())
+        #expect(first.resources.upstreams.isEmpty)
+        _ = try await store.put(Self.upstream(port: 80))
+        let added = try #require(try await iterator.next())
+        #expect(added.resources.upstreams.map(\.ref) == [Self.ref])
+        let bad = ResourceKey(kind: .upstream, namespace: "gloo-system", name: "bad")
+        _ = try await store.write(bad.key, value: Array("static: {hosts: [{port: x}]}".utf8), ifVersion: 0)
+        let withBad = try #require(try await iterator.next())
+        #expect(withBad.resources.upstreams.map(\.ref) == [Self.ref])
+        #expect(withBad.findings.map(\.key) == [bad.key])
+        try await store.delete(Upstream.self, Self.ref, resourceVersion: nil)
+        let removed = try #require(try await iterator.next())
+        #expect(removed.resources.upstreams.isEmpty)
+    }
+
+    @Test func inMemoryStore() async throws {
+        try await exerciseCAS(InMemoryStore())
+        try await exerciseStatus(InMemoryStore())
+        try await exerciseWatch(InMemoryStore())
+    }
+
+    @Test func directoryStore() async throws {
+        for exercise in 0..<3 {
+            let fixture = try KVTreeFixture()
+            defer { fixture.remove() }
+            let store = DirectoryStore(directory: fixture.directory, pollInterval: .milliseconds(20))
+            switch exercise {
+            case 0: try await exerciseCAS(store)
+            case 1: try await exerciseStatus(store)
+            default: try await exerciseWatch(store)
+            }
+        }
+    }
+
+    @Test func directoryWritesAreAtomicFilesWithTheKeyLayout() async throws {
+        let fixture = try KVTreeFixture()
+        defer { fixture.remove() }
+        let store = DirectoryStore(directory: fixture.directory)
+        _ = try await store.put(Self.upstream(port: 80))
+        let folder = fixture.directory + "/gloo/gloo.solo.io/v1/Upstream/gloo-system"
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["petstore.yaml"], "no temporary files left")
+        let text = try String(contentsOfFile: folder + "/petstore.yaml", encoding: .utf8)
+        #expect(text.contains("addr: 10.0.0.1"))
+    }
+
+    @Test func directoryWatchSeesEditsByOtherWriters() async throws {
+        let fixture = try KVTreeFixture()
+        defer { fixture.remove() }
+        try fixture.write("gloo/gloo.solo.io/v1/Upstream/gloo-system/a", "static: {hosts: [{addr: 1.1.1.1, port: 80}]}")
+        let store = DirectoryStore(directory: fixture.directory, pollInterval: .milliseconds(20))
+        var iterator = store.watch().makeAsyncIterator()
+        #expect(try await iterator.next()?.resources.upstreams.count == 1)
+        try fixture.write("gloo/gloo.solo.io/v1/Upstream/gloo-system/a", "static: {hosts: [{addr: 1.1.1.1, port: 8081}]}")
+        let edited = try #require(try await iterator.next())
+        guard case .static(let hosts) = edited.resources.upstreams.first?.upstreamType else {
+            Issue.record("expected static"); return
+        }
+        #expect(hosts.hosts.first?.port == 8081)
+        try fixture.write("gloo/gloo.solo.io/v1/Upstream/gloo-system/a", "static: {hosts: []}", ext: "json")
+        let duplicate = try #require(try await iterator.next())
+        #expect(duplicate.resources.upstreams.isEmpty)
+        #expect(duplicate.findings.first?.reason.contains("defined twice") == true)
+        try fixture.delete("gloo/gloo.solo.io/v1/Upstream/gloo-system/a")
+        try fixture.delete("gloo/gloo.solo.io/v1/Upstream/gloo-system/a", ext: "json")
+        let empty = try #require(try await iterator.next())
+        #expect(empty.resources.upstreams.isEmpty && empty.findings.isEmpty)
+    }
+}
