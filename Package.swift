@@ -2,7 +2,8 @@
 // gloo-hashi: a Gloo-compatible gateway control plane for Consul, Vault, Nomad and Envoy.
 import PackageDescription
 
-// Targets follow the module map in ARCHITECTURE.md. Networking packages (AsyncHTTPClient,
+// Targets follow the module map in ARCHITECTURE.md; EnvoyAPI (generated code) arrives with the xDS
+// issue, together with the script that generates it. Networking packages (AsyncHTTPClient,
 // grpc-swift-2, Hummingbird) join the targets that need them in their own issues; GlooAPI and
 // Translator never import networking.
 let package = Package(
@@ -23,7 +24,6 @@ let package = Package(
         .target(name: "ConsulStore", dependencies: ["GlooAPI"]),
         .target(name: "VaultSecrets", dependencies: ["GlooAPI"]),
         .target(name: "NomadJobs", dependencies: ["GlooAPI"]),
-        .target(name: "EnvoyAPI"),
         .target(name: "Translator", dependencies: ["GlooAPI"]),
         .target(name: "XDS"),
         .target(

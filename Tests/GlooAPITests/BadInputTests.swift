@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func metadataContradictingTheKey() {
-        let found = findings("metadata: {name: other, namespace: gloo-system}\nstatic: {hosts: []}")
+        let found = findings("metadata: {name: other, namespace: gloo-system}\nstatic: {hosts: [{addr: 1.1.1.1, port: 80}]}")
         #expect(found.map(\.fieldPath) == ["metadata.name"])
     }
 

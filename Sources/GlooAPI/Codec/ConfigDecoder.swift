@@ -181,7 +181,7 @@ final class FieldTable {
         var best: (name: String, distance: Int)?
         for candidate in candidates.sorted() {
             let distance = editDistance(lowered, candidate.lowercased())
-            if distance <= max(1, candidate.count / 4), distance < (best?.distance ?? .max) {
+            if distance <= (candidate.count >= 4 ? max(2, candidate.count / 4) : 1), distance < (best?.distance ?? .max) {
                 best = (candidate, distance)
             }
         }

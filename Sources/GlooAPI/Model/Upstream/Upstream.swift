@@ -46,6 +46,15 @@ public struct Upstream: Resource {
                 .error, fieldPath: "",
                 reason: "an Upstream needs a type: one of static, consul (or Gloo's kube, aws, azure, pipe, awsEc2, gcp)"))
         }
+        if case .static(let upstream) = upstreamType {
+            for (index, host) in upstream.hosts.enumerated() where host.port == 0 || host.port > 65535 {
+                problems.append(FieldProblem(
+                    .error, fieldPath: "static.hosts[\(index)].port", reason: "port must be between 1 and 65535"))
+            }
+            if upstream.hosts.isEmpty {
+                problems.append(FieldProblem(.warning, fieldPath: "static.hosts", reason: "no hosts: routes to this upstream fail"))
+            }
+        }
         if case .consul(let consul) = upstreamType, consul.connectEnabled {
             problems.append(FieldProblem(
                 .error, fieldPath: "consul.connectEnabled",
