@@ -101,22 +101,7 @@ extension KeyValueBackend {
     }
 
     public func watch() -> AsyncThrowingStream<ResourceListing, any Error> {
-        let listings = watchEntries(prefix: rootKey + "/")
-        let rootKey = rootKey
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                var decoder = KVTreeDecoder(rootKey: rootKey)
-                do {
-                    for try await listing in listings {
-                        continuation.yield(decoder.decode(listing))
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: error)
-                }
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
+        decodedListings(prefix: rootKey + "/") { $0 }
     }
 
     public func secret(_ ref: ResourceRef) async throws -> Secret? {
@@ -124,15 +109,24 @@ extension KeyValueBackend {
     }
 
     public func watchSecrets() -> AsyncThrowingStream<SecretListing, any Error> {
-        let listings = watchEntries(prefix: ResourceKey.kindPrefix(rootKey: rootKey, kind: .secret))
+        decodedListings(prefix: ResourceKey.kindPrefix(rootKey: rootKey, kind: .secret)) {
+            SecretListing(secrets: $0.resources.secrets, findings: $0.findings)
+        }
+    }
+
+    /// Watches `prefix`, decodes each listing (only changed values) and maps it; the decoding
+    /// task ends when the consumer stops iterating.
+    private func decodedListings<Output: Sendable>(
+        prefix: String, _ transform: @escaping @Sendable (ResourceListing) -> Output
+    ) -> AsyncThrowingStream<Output, any Error> {
+        let listings = watchEntries(prefix: prefix)
         let rootKey = rootKey
         return AsyncThrowingStream { continuation in
             let task = Task {
                 var decoder = KVTreeDecoder(rootKey: rootKey)
                 do {
                     for try await listing in listings {
-                        let decoded = decoder.decode(listing)
-                        continuation.yield(SecretListing(secrets: decoded.resources.secrets, findings: decoded.findings))
+                        continuation.yield(transform(decoder.decode(listing)))
                     }
                     continuation.finish()
                 } catch {
