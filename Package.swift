@@ -2,10 +2,8 @@
 // gloo-hashi: a Gloo-compatible gateway control plane for Consul, Vault, Nomad and Envoy.
 import PackageDescription
 
-// Targets follow the module map in ARCHITECTURE.md; EnvoyAPI (generated code) arrives with the xDS
-// issue, together with the script that generates it. Networking packages (AsyncHTTPClient,
-// grpc-swift-2, Hummingbird) join the targets that need them in their own issues; GlooAPI and
-// Translator never import networking.
+// Targets follow the module map in ARCHITECTURE.md. Networking packages join the targets that need
+// them; GlooAPI and Translator never import networking, XDS never imports GlooAPI.
 let package = Package(
     name: "gloo-hashi",
     platforms: [.macOS(.v15)],
@@ -15,6 +13,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
     ],
     targets: [
         .target(
@@ -24,8 +26,26 @@ let package = Package(
         .target(name: "ConsulStore", dependencies: ["GlooAPI"]),
         .target(name: "VaultSecrets", dependencies: ["GlooAPI"]),
         .target(name: "NomadJobs", dependencies: ["GlooAPI"]),
+        .target(
+            name: "EnvoyAPI",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ],
+            exclude: ["README.md"],
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
         .target(name: "Translator", dependencies: ["GlooAPI"]),
-        .target(name: "XDS"),
+        .target(
+            name: "XDS",
+            dependencies: [
+                "EnvoyAPI",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ]
+        ),
         .target(
             name: "Controller",
             dependencies: ["GlooAPI", "Translator", "ConsulStore", "VaultSecrets", "NomadJobs", "XDS"]
@@ -43,7 +63,7 @@ let package = Package(
         .testTarget(name: "ConsulStoreTests", dependencies: ["ConsulStore"]),
         .testTarget(name: "VaultSecretsTests", dependencies: ["VaultSecrets"]),
         .testTarget(name: "NomadJobsTests", dependencies: ["NomadJobs"]),
-        .testTarget(name: "XDSTests", dependencies: ["XDS"]),
+        .testTarget(name: "XDSTests", dependencies: ["XDS", "EnvoyAPI"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "HashiTestServers"]),
         .testTarget(name: "EndToEndTests", dependencies: ["GlooAPI", "HashiTestServers"]),
     ],

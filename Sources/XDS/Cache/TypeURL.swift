@@ -16,3 +16,17 @@ public enum TypeURL: String, CaseIterable, Hashable, Sendable, Comparable {
 
     public static func < (lhs: TypeURL, rhs: TypeURL) -> Bool { lhs.pushOrder < rhs.pushOrder }
 }
+
+extension TypeURL {
+    /// `CDS`, `EDS`, `LDS`, `RDS`, `VHDS`, `SDS`.
+    public var shortName: String {
+        switch self {
+        case .cluster: "CDS"
+        case .endpoint: "EDS"
+        case .listener: "LDS"
+        case .route: "RDS"
+        case .virtualHost: "VHDS"
+        case .secret: "SDS"
+        }
+    }
+}

@@ -1,0 +1,63 @@
+/// Everything one group of Envoys should have: resources per type, each type with a version
+/// that is a hash of its resources' names and versions.
+public struct XDSSnapshot: Hashable, Sendable {
+    public let resources: [TypeURL: [String: XDSResource]]
+    public let versions: [TypeURL: String]
+
+    /// Builds a snapshot; two resources of one type with one name is an error.
+    public init(_ resources: [XDSResource]) throws(SnapshotError) {
+        var byType: [TypeURL: [String: XDSResource]] = [:]
+        for resource in resources {
+            if byType[resource.typeURL]?[resource.name] != nil {
+                throw SnapshotError.duplicate(type: resource.typeURL, name: resource.name)
+            }
+            byType[resource.typeURL, default: [:]][resource.name] = resource
+        }
+        self.resources = byType
+        self.versions = Dictionary(uniqueKeysWithValues: TypeURL.allCases.map { type in
+            (type, XDSSnapshot.version(of: byType[type]?.values.map { $0 } ?? []))
+        })
+    }
+
+    /// The resources of one type.
+    public func resources(of type: TypeURL) -> [String: XDSResource] { resources[type] ?? [:] }
+
+    /// The version of a set of resources: a hash of their sorted names and versions.
+    static func version(of resources: some Collection<XDSResource>) -> String {
+        if resources.isEmpty { return "empty" }
+        return ContentHash.hex(joining: resources.sorted { $0.name < $1.name }.flatMap { [$0.name, $0.version] })
+    }
+
+    /// How many resources of each type, for logs and metrics.
+    public var counts: [TypeURL: Int] { resources.mapValues(\.count) }
+}
+
+/// Why a snapshot cannot be published.
+public enum SnapshotError: Error, Hashable, Sendable, CustomStringConvertible {
+    case duplicate(type: TypeURL, name: String)
+    /// A resource names another that the snapshot lacks (an EDS cluster without its load
+    /// assignment, a listener's route configuration, a TLS context's secret).
+    case dangling([DanglingReference])
+    /// A payload that does not decode as its type.
+    case undecodable(type: TypeURL, name: String, cause: String)
+
+    public var description: String {
+        switch self {
+        case .duplicate(let type, let name): "two \(type.shortName) resources named '\(name)'"
+        case .dangling(let references): references.map(\.description).joined(separator: "; ")
+        case .undecodable(let type, let name, let cause): "\(type.shortName) '\(name)' does not decode: \(cause)"
+        }
+    }
+}
+
+/// One resource naming another that is missing.
+public struct DanglingReference: Hashable, Sendable, CustomStringConvertible {
+    public var from: TypeURL
+    public var fromName: String
+    public var to: TypeURL
+    public var toName: String
+
+    public var description: String {
+        "\(from.shortName) '\(fromName)' references \(to.shortName) '\(toName)', which the snapshot lacks"
+    }
+}

@@ -1,0 +1,135 @@
+import EnvoyAPI
+
+/// The incremental (delta) side of one ADS stream, as a pure state machine.
+///
+/// Per type it tracks the subscription and the version of every resource Envoy has (seeded from
+/// `initial_resource_versions` on reconnect), so a change sends only changed resources and
+/// `removed_resources`. Pushes follow make-before-break order; cluster removals go last, in a
+/// response of their own.
+public struct DeltaStreamStateMachine: Sendable {
+    struct TypeState: Sendable {
+        var wildcard = false
+        var names: Set<String> = []
+        /// What Envoy has: name -> version.
+        var known: [String: String] = [:]
+        var nonce: String?
+        var sentVersion: String?
+        var ackedVersion: String?
+    }
+
+    private(set) var types: [TypeURL: TypeState] = [:]
+    private var snapshot: XDSSnapshot?
+    private var nonceCounter: UInt64 = 0
+
+    public init() {}
+
+    public var hasSnapshot: Bool { snapshot != nil }
+
+    /// The version Envoy last ACKed for `type` (the snapshot's type version when sent).
+    public func ackedVersion(_ type: TypeURL) -> String? { types[type]?.ackedVersion }
+
+    /// Handles one request from Envoy.
+    public mutating func receive(
+        _ request: Envoy_Service_Discovery_V3_DeltaDiscoveryRequest
+    ) -> (events: [StreamEvent], responses: [Envoy_Service_Discovery_V3_DeltaDiscoveryResponse]) {
+        guard let type = TypeURL(rawValue: request.typeURL) else { return ([.unknownType(request.typeURL)], []) }
+        var events: [StreamEvent] = []
+        let isFirst = types[type] == nil
+        var state = types[type] ?? TypeState()
+        if !request.responseNonce.isEmpty {
+            if state.nonce == request.responseNonce {
+                if request.hasErrorDetail {
+                    events.append(.nack(type, version: state.sentVersion ?? "", nonce: request.responseNonce,
+                                        message: request.errorDetail.message))
+                } else {
+                    events.append(.ack(type, version: state.sentVersion ?? ""))
+                    state.ackedVersion = state.sentVersion
+                }
+            } else {
+                events.append(.staleNonce(type, nonce: request.responseNonce))
+            }
+        }
+        if isFirst {
+            state.known = request.initialResourceVersions
+            // Legacy wildcard: the first request for LDS/CDS with no names at all.
+            state.wildcard = type.emptyNamesMeanWildcard && request.resourceNamesSubscribe.isEmpty
+        }
+        var changed = isFirst
+        for name in request.resourceNamesSubscribe {
+            if name == "*" {
+                changed = changed || !state.wildcard
+                state.wildcard = true
+            } else if state.names.insert(name).inserted {
+                changed = true
+            }
+        }
+        for name in request.resourceNamesUnsubscribe {
+            if name == "*" {
+                changed = changed || state.wildcard
+                state.wildcard = false
+            } else if state.names.remove(name) != nil {
+                state.known[name] = nil
+            }
+        }
+        types[type] = state
+        guard changed, let snapshot, let response = diff(type, snapshot: snapshot, includeRemovals: true) else {
+            return (events, [])
+        }
+        return (events, [response])
+    }
+
+    /// Handles a new snapshot: only what changed, per subscribed type.
+    public mutating func update(_ newSnapshot: XDSSnapshot) -> [Envoy_Service_Discovery_V3_DeltaDiscoveryResponse] {
+        snapshot = newSnapshot
+        var responses: [Envoy_Service_Discovery_V3_DeltaDiscoveryResponse] = []
+        for type in TypeURL.allCases where types[type] != nil {
+            if let response = diff(type, snapshot: newSnapshot, includeRemovals: type != .cluster) {
+                responses.append(response)
+            }
+        }
+        if types[.cluster] != nil, let removals = diff(.cluster, snapshot: newSnapshot, includeRemovals: true) {
+            responses.append(removals)
+        }
+        return responses
+    }
+
+    /// A response with the resources Envoy lacks or has in another version, and (optionally)
+    /// those it has that are gone; nil when there is nothing to send.
+    private mutating func diff(
+        _ type: TypeURL, snapshot: XDSSnapshot, includeRemovals: Bool
+    ) -> Envoy_Service_Discovery_V3_DeltaDiscoveryResponse? {
+        guard var state = types[type] else { return nil }
+        let all = snapshot.resources(of: type)
+        let inScope: [XDSResource] = state.wildcard
+            ? all.values.sorted { $0.name < $1.name }
+            : state.names.sorted().compactMap { all[$0] }
+        var response = Envoy_Service_Discovery_V3_DeltaDiscoveryResponse()
+        for resource in inScope where state.known[resource.name] != resource.version {
+            var entry = Envoy_Service_Discovery_V3_Resource()
+            entry.name = resource.name
+            entry.version = resource.version
+            entry.resource = resource.any
+            response.resources.append(entry)
+            state.known[resource.name] = resource.version
+        }
+        if includeRemovals {
+            let present = Set(inScope.map(\.name))
+            for name in state.known.keys.sorted() where !present.contains(name) {
+                response.removedResources.append(name)
+                state.known[name] = nil
+            }
+        }
+        guard !response.resources.isEmpty || !response.removedResources.isEmpty else {
+            types[type] = state
+            return nil
+        }
+        nonceCounter += 1
+        response.typeURL = type.rawValue
+        response.systemVersionInfo = snapshot.versions[type] ?? ""
+        response.nonce = String(nonceCounter)
+        state.nonce = response.nonce
+        state.sentVersion = response.systemVersionInfo
+        types[type] = state
+        return response
+    }
+}
