@@ -51,6 +51,12 @@ let package = Package(
             dependencies: ["GlooAPI", "Translator", "ConsulStore", "VaultSecrets", "NomadJobs", "XDS"]
         ),
         .target(name: "HashiTestServers", dependencies: ["GlooAPI"]),
+        // Test-only: serves a fixed xDS snapshot from a JSON file to the Python conformance
+        // client and real Envoy (e2e/); never part of the gloo-hashi executable.
+        .executableTarget(
+            name: "xds-fixture-server",
+            dependencies: ["XDS", "EnvoyAPI", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .executableTarget(
             name: "gloo-hashi",
             dependencies: [
