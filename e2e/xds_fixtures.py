@@ -69,13 +69,13 @@ def direct(path, status, body):
 class FixtureServer:
     """Runs xds-fixture-server on a snapshot file and collects the JSON lines it prints."""
 
-    def __init__(self, directory: Path, resources):
+    def __init__(self, directory: Path, resources, extra_args=()):
         self.path = directory / "snapshot.json"
         self.events: "queue.Queue[dict]" = queue.Queue()
         self.seen = []
         self.write(resources)
         self.process = subprocess.Popen(
-            [binary("xds-fixture-server"), str(self.path), "--group", GROUP],
+            [binary("xds-fixture-server"), str(self.path), "--group", GROUP, *extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         threading.Thread(target=self._read, daemon=True).start()
         self.port = self.wait_for("listening")["port"]

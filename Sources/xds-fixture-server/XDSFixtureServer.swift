@@ -8,6 +8,7 @@ import XDS
 /// stdout for the test driving it (the port, each publish, each NACK). Never part of gloo-hashi.
 ///
 /// Usage: xds-fixture-server SNAPSHOT.json [--group NAME] [--port N] [--poll-ms N]
+///        [--tls-cert PEM --tls-key PEM [--client-ca PEM]]
 @main
 struct XDSFixtureServer {
     static func main() async throws {
@@ -20,10 +21,14 @@ struct XDSFixtureServer {
         let group = option("--group", in: arguments) ?? "gloo-system~gateway-proxy"
         let port = Int(option("--port", in: arguments) ?? "0") ?? 0
         let pollInterval = Int(option("--poll-ms", in: arguments) ?? "50") ?? 50
+        var security = XDSTransportSecurity.plaintext
+        if let certificate = option("--tls-cert", in: arguments), let key = option("--tls-key", in: arguments) {
+            security = .tls(certificateChainPath: certificate, privateKeyPath: key, clientCAPath: option("--client-ca", in: arguments))
+        }
         EnvoyTypeRegistry.registerAll()
 
         let cache = SnapshotCache()
-        let server = XDSServer(host: "127.0.0.1", port: port, cache: cache)
+        let server = XDSServer(host: "127.0.0.1", port: port, security: security, cache: cache)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await server.serve() }
             emit(["event": "listening", "port": try await server.listeningPort()])
@@ -36,7 +41,10 @@ struct XDSFixtureServer {
                         lastModified = modified
                         await publish(snapshotPath, group: group, cache: cache)
                     }
-                    for node in await server.connections.connected() {
+                    for node in await server.connectedNodes() {
+                        if node.waitingForSnapshot, reportedNacks.insert("waiting \(node.streamID)").inserted {
+                            emit(["event": "waiting", "node": node.nodeID, "group": node.group])
+                        }
                         for (type, nack) in node.lastNack where reportedNacks.insert("\(node.streamID) \(nack.nonce)").inserted {
                             emit(["event": "nack", "node": node.nodeID, "type": type.rawValue, "nonce": nack.nonce,
                                   "message": nack.message])

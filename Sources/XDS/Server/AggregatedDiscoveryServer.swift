@@ -6,10 +6,16 @@ import GRPCCore
 public struct AggregatedDiscoveryServer: Envoy_Service_Discovery_V3_AggregatedDiscoveryService.SimpleServiceProtocol {
     public let cache: SnapshotCache
     public let connections: ConnectionRegistry
+    let shutdown: ShutdownSignal
 
     public init(cache: SnapshotCache, connections: ConnectionRegistry) {
+        self.init(cache: cache, connections: connections, shutdown: ShutdownSignal())
+    }
+
+    init(cache: SnapshotCache, connections: ConnectionRegistry, shutdown: ShutdownSignal) {
         self.cache = cache
         self.connections = connections
+        self.shutdown = shutdown
     }
 
     public func streamAggregatedResources(
@@ -32,6 +38,7 @@ public struct AggregatedDiscoveryServer: Envoy_Service_Discovery_V3_AggregatedDi
         case request(Request)
         case snapshotChanged
         case requestsEnded
+        case shutdown
     }
 
     /// One stream: requests and snapshot changes are merged into one sequence of inputs and fed
@@ -53,6 +60,10 @@ public struct AggregatedDiscoveryServer: Envoy_Service_Discovery_V3_AggregatedDi
                     } catch {}
                     continuation.yield(.requestsEnded)
                 }
+                group.addTask {
+                    await shutdown.wait()
+                    continuation.yield(.shutdown)
+                }
                 var state = Machine()
                 var subscribed = false
                 loop: for await input in inputs {
@@ -63,6 +74,10 @@ public struct AggregatedDiscoveryServer: Envoy_Service_Discovery_V3_AggregatedDi
                             let nodeGroup = NodeGroup.group(for: node)
                             await connections.identify(streamID, nodeID: node.id, cluster: node.cluster, group: nodeGroup)
                             let updates = await cache.updates(group: nodeGroup)
+                            // Know the current snapshot before answering the first request.
+                            if let current = await cache.snapshot(group: nodeGroup) {
+                                for response in state.update(current) { try await responses.write(response) }
+                            }
                             group.addTask {
                                 for await snapshot in updates where latest.offer(snapshot) {
                                     continuation.yield(.snapshotChanged)
@@ -76,6 +91,10 @@ public struct AggregatedDiscoveryServer: Envoy_Service_Discovery_V3_AggregatedDi
                         guard let snapshot = latest.take() else { continue }
                         for response in state.update(snapshot) { try await responses.write(response) }
                     case .requestsEnded:
+                        // A half-closed stream may still receive updates; it ends when the
+                        // client cancels it or the server shuts down.
+                        continue
+                    case .shutdown:
                         break loop
                     }
                 }

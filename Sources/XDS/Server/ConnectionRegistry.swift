@@ -70,4 +70,6 @@ public struct ConnectedNode: Hashable, Sendable {
     public var group = ""
     public var acked: [TypeURL: String] = [:]
     public var lastNack: [TypeURL: Nack] = [:]
+    /// True while no snapshot exists for the group: the Envoy is connected but sent nothing.
+    public var waitingForSnapshot = false
 }

@@ -16,6 +16,7 @@ public final class XDSServer: Sendable {
     public let connections: ConnectionRegistry
     private let transport: HTTP2ServerTransport.Posix
     private let server: GRPCServer<HTTP2ServerTransport.Posix>
+    private let shutdown = ShutdownSignal()
 
     public init(host: String = "0.0.0.0", port: Int = 9977, security: XDSTransportSecurity = .plaintext,
                 cache: SnapshotCache) {
@@ -41,7 +42,9 @@ public final class XDSServer: Sendable {
         transport = HTTP2ServerTransport.Posix(
             address: address, transportSecurity: transportSecurity,
             config: .defaults { $0.rpc.maxRequestPayloadSize = 16 * 1024 * 1024 })
-        server = GRPCServer(transport: transport, services: [AggregatedDiscoveryServer(cache: cache, connections: connections)])
+        server = GRPCServer(
+            transport: transport,
+            services: [AggregatedDiscoveryServer(cache: cache, connections: connections, shutdown: shutdown)])
     }
 
     /// Serves until `beginGracefulShutdown` (or cancellation).
@@ -57,8 +60,19 @@ public final class XDSServer: Sendable {
         return 0
     }
 
-    /// Stops accepting streams and closes the open ones.
+    /// Every connected Envoy, with whether its group still waits for a first snapshot.
+    public func connectedNodes() async -> [ConnectedNode] {
+        var nodes = await connections.connected()
+        for index in nodes.indices {
+            nodes[index].waitingForSnapshot = await cache.snapshot(group: nodes[index].group) == nil
+        }
+        return nodes
+    }
+
+    /// Stops accepting streams and ends the open ones (each Envoy keeps its configuration and
+    /// reconnects, to another instance if there is one); `serve()` then returns.
     public func beginGracefulShutdown() {
         server.beginGracefulShutdown()
+        shutdown.fire()
     }
 }

@@ -61,15 +61,14 @@ public struct SotWStreamStateMachine: Sendable {
         state.names = names
         types[type] = state
         guard changed, let snapshot else { return (events, []) }
-        let selected = select(type, from: snapshot)
-        let version = XDSSnapshot.version(of: selected)
+        let (selected, version) = select(type, from: snapshot)
         if isFirst && !request.versionInfo.isEmpty && request.versionInfo == version {
             // A reconnecting Envoy that already has exactly this: nothing to send.
             types[type]?.sentVersion = version
             types[type]?.sentNames = Set(selected.map(\.name))
             return (events, [])
         }
-        return (events, [respond(type, selected)])
+        return (events, [respond(type, selected, version: version)])
     }
 
     /// Handles a new snapshot: responses for every subscribed type whose resources changed.
@@ -80,8 +79,7 @@ public struct SotWStreamStateMachine: Sendable {
         var finalClusters: [XDSResource]?
         for type in TypeURL.allCases {
             guard let state = types[type] else { continue }
-            let selected = select(type, from: newSnapshot)
-            let version = XDSSnapshot.version(of: selected)
+            let (selected, version) = select(type, from: newSnapshot)
             if version == state.sentVersion || version == state.nackedVersion { continue }
             if type == .cluster, let previous {
                 let removed = state.sentNames.subtracting(selected.map(\.name))
@@ -92,24 +90,29 @@ public struct SotWStreamStateMachine: Sendable {
                     continue
                 }
             }
-            responses.append(respond(type, selected))
+            responses.append(respond(type, selected, version: version))
         }
         if let finalClusters { responses.append(respond(.cluster, finalClusters)) }
         return responses
     }
 
-    private func select(_ type: TypeURL, from snapshot: XDSSnapshot) -> [XDSResource] {
+    /// The subscribed resources of `type` and their version. When the subscription covers the
+    /// whole type (wildcard, or every name), the snapshot's precomputed type version is used.
+    private func select(_ type: TypeURL, from snapshot: XDSSnapshot) -> (resources: [XDSResource], version: String) {
         let all = snapshot.resources(of: type)
-        guard let state = types[type] else { return [] }
-        if state.wildcard { return all.values.sorted { $0.name < $1.name } }
-        return state.names.sorted().compactMap { all[$0] }
+        guard let state = types[type] else { return ([], XDSSnapshot.version(of: [])) }
+        if state.wildcard || (state.names.count >= all.count && all.keys.allSatisfy(state.names.contains)) {
+            return (Array(all.values), snapshot.versions[type] ?? XDSSnapshot.version(of: all.values))
+        }
+        let selected = state.names.compactMap { all[$0] }
+        return (selected, XDSSnapshot.version(of: selected))
     }
 
     private mutating func respond(
-        _ type: TypeURL, _ resources: [XDSResource]
+        _ type: TypeURL, _ resources: [XDSResource], version: String? = nil
     ) -> Envoy_Service_Discovery_V3_DiscoveryResponse {
         nonceCounter += 1
-        let version = XDSSnapshot.version(of: resources)
+        let version = version ?? XDSSnapshot.version(of: resources)
         var response = Envoy_Service_Discovery_V3_DiscoveryResponse()
         response.versionInfo = version
         response.typeURL = type.rawValue
