@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-2", exact: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         .target(
@@ -36,7 +39,10 @@ let package = Package(
             exclude: ["README.md"],
             swiftSettings: [.swiftLanguageMode(.v5)]
         ),
-        .target(name: "Translator", dependencies: ["GlooAPI"]),
+        .target(
+            name: "Translator",
+            dependencies: ["GlooAPI", "EnvoyAPI", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .target(
             name: "XDS",
             dependencies: [
@@ -48,7 +54,12 @@ let package = Package(
         ),
         .target(
             name: "Controller",
-            dependencies: ["GlooAPI", "Translator", "ConsulStore", "VaultSecrets", "NomadJobs", "XDS"]
+            dependencies: [
+                "GlooAPI", "Translator", "ConsulStore", "VaultSecrets", "NomadJobs", "XDS", "EnvoyAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .target(name: "HashiTestServers", dependencies: ["GlooAPI"]),
         // Test-only: serves a fixed xDS snapshot from a JSON file to the Python conformance
@@ -62,10 +73,14 @@ let package = Package(
             dependencies: [
                 "Controller",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "GlooAPITests", dependencies: ["GlooAPI", "HashiTestServers"]),
-        .testTarget(name: "TranslatorTests", dependencies: ["Translator", "GlooAPI"]),
+        .testTarget(
+            name: "TranslatorTests", dependencies: ["Translator", "GlooAPI", "EnvoyAPI", "HashiTestServers"],
+            exclude: ["Golden"]
+        ),
         .testTarget(name: "ConsulStoreTests", dependencies: ["ConsulStore"]),
         .testTarget(name: "VaultSecretsTests", dependencies: ["VaultSecrets"]),
         .testTarget(name: "NomadJobsTests", dependencies: ["NomadJobs"]),

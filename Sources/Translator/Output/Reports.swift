@@ -1,0 +1,53 @@
+import GlooAPI
+
+/// What translation says about each resource: accepted, or warnings, or rejected with reasons.
+public struct Reports: Hashable, Sendable {
+    /// Reports by resource key.
+    public private(set) var byKey: [String: ResourceReport] = [:]
+
+    public init() {}
+
+    /// Notes that `key` was seen (Accepted unless something else is reported).
+    mutating func touch(_ key: ResourceKey) {
+        if byKey[key.key] == nil { byKey[key.key] = ResourceReport(key: key.key, kind: key.kind) }
+    }
+
+    mutating func add(_ finding: Finding) {
+        var report = byKey[finding.key] ?? ResourceReport(key: finding.key, kind: (try? ResourceKey.parse(finding.key).get())?.kind)
+        let text = finding.fieldPath.isEmpty ? finding.reason : "\(finding.fieldPath): \(finding.reason)"
+        switch finding.severity {
+        case .error: if !report.errors.contains(text) { report.errors.append(text) }
+        case .warning: if !report.warnings.contains(text) { report.warnings.append(text) }
+        }
+        byKey[finding.key] = report
+    }
+
+    mutating func add(_ severity: Severity, _ key: ResourceKey, _ fieldPath: String, _ reason: String) {
+        add(Finding(severity, key: key.key, fieldPath: fieldPath, reason: reason))
+    }
+
+    /// Whether the resource at `key` is rejected.
+    public func isRejected(_ key: ResourceKey) -> Bool { !(byKey[key.key]?.errors.isEmpty ?? true) }
+
+    /// Rejected and warned resources only, sorted by key.
+    public var problems: [ResourceReport] {
+        byKey.values.filter { $0.state != .accepted }.sorted { $0.key < $1.key }
+    }
+}
+
+/// The report of one resource.
+public struct ResourceReport: Hashable, Sendable {
+    public var key: String
+    /// Nil for keys that do not parse (they have no kind).
+    public var kind: ResourceKind?
+    public var errors: [String] = []
+    public var warnings: [String] = []
+
+    public var state: Status.State {
+        if !errors.isEmpty { return .rejected }
+        return warnings.isEmpty ? .accepted : .warning
+    }
+
+    /// The status text Gloo would write: errors first, then warnings.
+    public var reason: String { (errors + warnings).joined(separator: "; ") }
+}

@@ -1,0 +1,28 @@
+import EnvoyAPI
+import GlooAPI
+
+/// What translating one ApiSnapshot produced: per proxy its Gloo Proxy and Envoy resources, and
+/// a report for every resource.
+public struct TranslationResult: Sendable {
+    public var proxies: [ProxyTranslation]
+    public var reports: Reports
+}
+
+/// One gateway proxy (one xDS node group).
+public struct ProxyTranslation: Sendable {
+    /// The xDS node group, `<namespace>~<proxy name>`.
+    public var group: String
+    public var proxy: Proxy
+    public var envoy: EnvoyResources
+}
+
+/// The Envoy resources of one proxy, each list sorted by name.
+public struct EnvoyResources: Sendable, Equatable {
+    public var clusters: [Envoy_Config_Cluster_V3_Cluster] = []
+    public var loadAssignments: [Envoy_Config_Endpoint_V3_ClusterLoadAssignment] = []
+    public var listeners: [Envoy_Config_Listener_V3_Listener] = []
+    public var routeConfigurations: [Envoy_Config_Route_V3_RouteConfiguration] = []
+    public var secrets: [Envoy_Extensions_TransportSockets_Tls_V3_Secret] = []
+
+    public init() {}
+}

@@ -1,0 +1,277 @@
+import EnvoyAPI
+import GlooAPI
+import SwiftProtobuf
+
+/// Resolved Gloo routes to Envoy routes: matchers, actions and options. A route whose
+/// destination does not exist becomes a direct response (500 by default) and is reported, so
+/// Envoy is never sent a route to a cluster it lacks.
+struct EnvoyRouteBuilder {
+    let upstreams: [ResourceRef: Upstream]
+    let upstreamGroups: [ResourceRef: UpstreamGroup]
+    let invalidRouteStatus: UInt32
+    var report: (Severity, ResourceKey, String, String) -> Void
+
+    static let corsFilter = "envoy.filters.http.cors"
+
+    func build(_ route: ResolvedRoute, index: Int, virtualHost: String) throws -> Envoy_Config_Route_V3_Route {
+        var envoy = Envoy_Config_Route_V3_Route()
+        envoy.name = route.name.isEmpty ? "\(virtualHost)-route-\(index)" : route.name
+        envoy.match = Self.match(route.matcher)
+        if let failure = route.failure {
+            report(.warning, route.owner, route.fieldPath, "\(failure); answering \(invalidRouteStatus)")
+            envoy.directResponse = directResponse(invalidRouteStatus, body: "")
+            return envoy
+        }
+        switch route.action {
+        case .routeAction(let action):
+            switch clusterSpecifier(action.destination, route: route) {
+            case .success(let specifier):
+                var envoyAction = Envoy_Config_Route_V3_RouteAction()
+                envoyAction.clusterSpecifier = specifier
+                try apply(route.options, to: &envoyAction, route: &envoy, owner: route.owner, path: route.fieldPath)
+                envoy.route = envoyAction
+            case .failure(let reason):
+                report(.warning, route.owner, route.fieldPath + ".routeAction", "\(reason); answering \(invalidRouteStatus)")
+                envoy.directResponse = directResponse(invalidRouteStatus, body: "")
+            }
+        case .redirectAction(let redirect):
+            envoy.redirect = Self.redirect(redirect)
+            try applyHeaders(route.options, to: &envoy)
+        case .directResponseAction(let direct):
+            envoy.directResponse = directResponse(direct.status, body: direct.body)
+            try applyHeaders(route.options, to: &envoy)
+        case .delegateAction, .graphqlApiRef, nil:
+            report(.warning, route.owner, route.fieldPath, "route cannot be served; answering \(invalidRouteStatus)")
+            envoy.directResponse = directResponse(invalidRouteStatus, body: "")
+        }
+        return envoy
+    }
+
+    // MARK: Matching
+
+    static func match(_ matcher: Matcher) -> Envoy_Config_Route_V3_RouteMatch {
+        var match = Envoy_Config_Route_V3_RouteMatch()
+        switch matcher.path {
+        case .prefix(let prefix): match.prefix = prefix
+        case .exact(let path): match.path = path
+        case .regex(let regex): match.safeRegex = regexMatcher(regex)
+        case .connectMatcher: match.connectMatcher = Envoy_Config_Route_V3_RouteMatch.ConnectMatcher()
+        case nil: match.prefix = "/"
+        }
+        if let caseSensitive = matcher.caseSensitive { match.caseSensitive = Google_Protobuf_BoolValue(caseSensitive) }
+        match.headers = matcher.headers.map { header in
+            var envoyHeader = Envoy_Config_Route_V3_HeaderMatcher()
+            envoyHeader.name = header.name
+            if header.value.isEmpty {
+                envoyHeader.presentMatch = true
+            } else {
+                envoyHeader.stringMatch = stringMatcher(header.value, regex: header.regex)
+            }
+            envoyHeader.invertMatch = header.invertMatch
+            return envoyHeader
+        }
+        if !matcher.methods.isEmpty {
+            var method = Envoy_Config_Route_V3_HeaderMatcher()
+            method.name = ":method"
+            method.stringMatch = stringMatcher("^(" + matcher.methods.joined(separator: "|") + ")$", regex: true)
+            match.headers.append(method)
+        }
+        match.queryParameters = matcher.queryParameters.map { parameter in
+            var envoyParameter = Envoy_Config_Route_V3_QueryParameterMatcher()
+            envoyParameter.name = parameter.name
+            if parameter.value.isEmpty {
+                envoyParameter.presentMatch = true
+            } else {
+                envoyParameter.stringMatch = stringMatcher(parameter.value, regex: parameter.regex)
+            }
+            return envoyParameter
+        }
+        return match
+    }
+
+    static func regexMatcher(_ regex: String) -> Envoy_Type_Matcher_V3_RegexMatcher {
+        var matcher = Envoy_Type_Matcher_V3_RegexMatcher()
+        matcher.regex = regex
+        return matcher
+    }
+
+    static func stringMatcher(_ value: String, regex: Bool) -> Envoy_Type_Matcher_V3_StringMatcher {
+        var matcher = Envoy_Type_Matcher_V3_StringMatcher()
+        if regex { matcher.safeRegex = regexMatcher(value) } else { matcher.exact = value }
+        return matcher
+    }
+
+    // MARK: Destinations
+
+    typealias ClusterSpecifier = Envoy_Config_Route_V3_RouteAction.OneOf_ClusterSpecifier
+
+    private func clusterSpecifier(_ destination: RouteDestination?, route: ResolvedRoute) -> Result<ClusterSpecifier, Failure> {
+        let namespace = route.owner.namespace
+        switch destination {
+        case .single(let single):
+            return clusterName(single, namespace: namespace, route: route).map { .cluster($0) }
+        case .multi(let multi):
+            return weighted(multi.destinations, namespace: namespace, route: route)
+        case .upstreamGroup(let ref):
+            let target = ref.defaultingNamespace(to: namespace)
+            guard let group = upstreamGroups[target] else { return .failure(Failure("UpstreamGroup \(target) not found")) }
+            return weighted(group.destinations, namespace: target.namespace, route: route)
+        case .clusterHeader, .dynamicForwardProxy, nil:
+            return .failure(Failure("no destination gloo-hashi can serve"))
+        }
+    }
+
+    private func weighted(
+        _ destinations: [WeightedDestination], namespace: String, route: ResolvedRoute
+    ) -> Result<ClusterSpecifier, Failure> {
+        var clusters = Envoy_Config_Route_V3_WeightedCluster()
+        for weighted in destinations where (weighted.weight ?? 0) > 0 {
+            guard let destination = weighted.destination else { return .failure(Failure("a weighted destination is empty")) }
+            switch clusterName(destination, namespace: namespace, route: route) {
+            case .success(let name):
+                var cluster = Envoy_Config_Route_V3_WeightedCluster.ClusterWeight()
+                cluster.name = name
+                cluster.weight = Google_Protobuf_UInt32Value(weighted.weight ?? 0)
+                if let headers = weighted.options?.headerManipulation {
+                    cluster.requestHeadersToAdd = Self.headerOptions(headers.requestHeadersToAdd)
+                    cluster.requestHeadersToRemove = headers.requestHeadersToRemove
+                    cluster.responseHeadersToAdd = Self.headerOptions(headers.responseHeadersToAdd)
+                    cluster.responseHeadersToRemove = headers.responseHeadersToRemove
+                }
+                clusters.clusters.append(cluster)
+            case .failure(let failure):
+                return .failure(failure)
+            }
+        }
+        if clusters.clusters.isEmpty { return .failure(Failure("no destination has a weight above 0")) }
+        return .success(.weightedClusters(clusters))
+    }
+
+    private func clusterName(_ destination: Destination, namespace: String, route: ResolvedRoute) -> Result<String, Failure> {
+        if destination.subset != nil {
+            report(.warning, route.owner, route.fieldPath, "subset routing is not translated yet; routing to the whole upstream")
+        }
+        switch destination.target {
+        case .upstream(let ref):
+            let target = ref.defaultingNamespace(to: namespace)
+            guard upstreams[target] != nil else { return .failure(Failure("Upstream \(target) not found")) }
+            return .success(EnvoyNames.cluster(target))
+        case .consul(let service):
+            let candidates = upstreams.values.filter {
+                if case .consul(let consul) = $0.upstreamType { return consul.serviceName == service.serviceName }
+                return false
+            }.sorted { $0.ref < $1.ref }
+            guard let upstream = candidates.first else {
+                return .failure(Failure("no Upstream for Consul service '\(service.serviceName)'"))
+            }
+            if !service.tags.isEmpty || !service.dataCenters.isEmpty {
+                report(.warning, route.owner, route.fieldPath,
+                       "Consul tag and datacenter selection is not translated yet; routing to every instance")
+            }
+            return .success(EnvoyNames.cluster(upstream.ref))
+        case .kube, nil:
+            return .failure(Failure("destination has no upstream"))
+        }
+    }
+
+    // MARK: Actions and options
+
+    static func redirect(_ redirect: RedirectAction) -> Envoy_Config_Route_V3_RedirectAction {
+        var envoy = Envoy_Config_Route_V3_RedirectAction()
+        envoy.hostRedirect = redirect.hostRedirect
+        if let port = redirect.portRedirect { envoy.portRedirect = port }
+        if redirect.httpsRedirect { envoy.httpsRedirect = true }
+        switch redirect.pathRewrite {
+        case .pathRedirect(let path): envoy.pathRedirect = path
+        case .prefixRewrite(let prefix): envoy.prefixRewrite = prefix
+        case .regexRewrite, nil: break
+        }
+        envoy.stripQuery = redirect.stripQuery
+        switch redirect.responseCode {
+        case .movedPermanently, nil: envoy.responseCode = .movedPermanently
+        case .found: envoy.responseCode = .found
+        case .seeOther: envoy.responseCode = .seeOther
+        case .temporaryRedirect: envoy.responseCode = .temporaryRedirect
+        case .permanentRedirect: envoy.responseCode = .permanentRedirect
+        }
+        return envoy
+    }
+
+    private func directResponse(_ status: UInt32, body: String) -> Envoy_Config_Route_V3_DirectResponseAction {
+        var direct = Envoy_Config_Route_V3_DirectResponseAction()
+        direct.status = status
+        if !body.isEmpty { direct.body.inlineString = body }
+        return direct
+    }
+
+    private func apply(
+        _ options: RouteOptions?, to action: inout Envoy_Config_Route_V3_RouteAction,
+        route: inout Envoy_Config_Route_V3_Route, owner: ResourceKey, path: String
+    ) throws {
+        guard let options else { return }
+        if let prefix = options.prefixRewrite { action.prefixRewrite = prefix }
+        if let timeout = options.timeout { action.timeout = ClusterTranslator.duration(timeout) }
+        if let retries = options.retries { action.retryPolicy = Self.retryPolicy(retries) }
+        switch options.hostRewrite {
+        case .hostRewrite(let host): action.hostRewriteLiteral = host
+        case .autoHostRewrite(let auto): action.autoHostRewrite = Google_Protobuf_BoolValue(auto)
+        case .hostRewritePathRegex, .hostRewriteHeader, nil: break
+        }
+        try applyHeaders(options, to: &route)
+    }
+
+    private func applyHeaders(_ options: RouteOptions?, to route: inout Envoy_Config_Route_V3_Route) throws {
+        guard let options else { return }
+        if let headers = options.headerManipulation {
+            route.requestHeadersToAdd = Self.headerOptions(headers.requestHeadersToAdd)
+            route.requestHeadersToRemove = headers.requestHeadersToRemove
+            route.responseHeadersToAdd = Self.headerOptions(headers.responseHeadersToAdd)
+            route.responseHeadersToRemove = headers.responseHeadersToRemove
+        }
+        if let cors = options.cors {
+            route.typedPerFilterConfig[Self.corsFilter] = try Google_Protobuf_Any(message: Self.corsPolicy(cors))
+        }
+    }
+
+    static func retryPolicy(_ retries: RetryPolicy) -> Envoy_Config_Route_V3_RetryPolicy {
+        var policy = Envoy_Config_Route_V3_RetryPolicy()
+        policy.retryOn = retries.retryOn.isEmpty ? "5xx" : retries.retryOn
+        policy.numRetries = Google_Protobuf_UInt32Value(retries.numRetries == 0 ? 1 : retries.numRetries)
+        if let perTry = retries.perTryTimeout { policy.perTryTimeout = ClusterTranslator.duration(perTry) }
+        policy.retriableStatusCodes = retries.retriableStatusCodes
+        if let backOff = retries.retryBackOff, let base = backOff.baseInterval {
+            policy.retryBackOff.baseInterval = ClusterTranslator.duration(base)
+            if let max = backOff.maxInterval { policy.retryBackOff.maxInterval = ClusterTranslator.duration(max) }
+        }
+        return policy
+    }
+
+    static func headerOptions(_ options: [HeaderValueOption]) -> [Envoy_Config_Core_V3_HeaderValueOption] {
+        options.compactMap { option in
+            guard let header = option.header else { return nil }
+            var envoy = Envoy_Config_Core_V3_HeaderValueOption()
+            envoy.header.key = header.key
+            envoy.header.value = header.value
+            envoy.appendAction = (option.append ?? true) ? .appendIfExistsOrAdd : .overwriteIfExistsOrAdd
+            return envoy
+        }
+    }
+
+    static func corsPolicy(_ cors: CorsPolicy) -> Envoy_Extensions_Filters_Http_Cors_V3_CorsPolicy {
+        var policy = Envoy_Extensions_Filters_Http_Cors_V3_CorsPolicy()
+        policy.allowOriginStringMatch = cors.allowOrigin.map { stringMatcher($0, regex: false) }
+            + cors.allowOriginRegex.map { stringMatcher($0, regex: true) }
+        policy.allowMethods = cors.allowMethods.joined(separator: ",")
+        policy.allowHeaders = cors.allowHeaders.joined(separator: ",")
+        policy.exposeHeaders = cors.exposeHeaders.joined(separator: ",")
+        policy.maxAge = cors.maxAge
+        if cors.allowCredentials { policy.allowCredentials = Google_Protobuf_BoolValue(true) }
+        if cors.disableForRoute { policy.filterEnabled.defaultValue.numerator = 0 }
+        return policy
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+}
