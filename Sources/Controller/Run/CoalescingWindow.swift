@@ -1,0 +1,33 @@
+/// When to act on a burst of changes, as a pure state machine on an injected clock: wait until
+/// `quiet` passes with no new change, but never longer than `maximumDelay` after the first one.
+public struct CoalescingWindow<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
+    public let quiet: Duration
+    public let maximumDelay: Duration
+    private(set) var firstChange: Instant?
+    private(set) var lastChange: Instant?
+
+    public init(quiet: Duration = .milliseconds(20), maximumDelay: Duration = .milliseconds(250)) {
+        self.quiet = quiet
+        self.maximumDelay = maximumDelay
+    }
+
+    /// Records a change seen at `now`.
+    public mutating func change(at now: Instant) {
+        if firstChange == nil { firstChange = now }
+        lastChange = now
+    }
+
+    /// When to look again, or nil when there is nothing pending.
+    public var deadline: Instant? {
+        guard let firstChange, let lastChange else { return nil }
+        return min(lastChange.advanced(by: quiet), firstChange.advanced(by: maximumDelay))
+    }
+
+    /// Whether the pending changes should be acted on at `now`; if so the window resets.
+    public mutating func shouldFlush(at now: Instant) -> Bool {
+        guard let deadline, now >= deadline else { return false }
+        firstChange = nil
+        lastChange = nil
+        return true
+    }
+}

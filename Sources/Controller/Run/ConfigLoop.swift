@@ -1,0 +1,132 @@
+import Foundation
+import GlooAPI
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Translator
+import XDS
+
+/// The controller loop: watch the store, coalesce bursts, translate, publish every proxy's
+/// snapshot. Unchanged input publishes nothing; a failed publish keeps the last good snapshot.
+public struct ConfigLoop: Service {
+    let store: any ResourceStore
+    let cache: SnapshotCache
+    let state: ControllerState
+    let translator: Translator
+    let quiet: Duration
+    let maximumDelay: Duration
+    let logger: Logger
+
+    public init(
+        store: any ResourceStore, cache: SnapshotCache, state: ControllerState, translator: Translator = Translator(),
+        quiet: Duration = .milliseconds(20), maximumDelay: Duration = .milliseconds(250), logger: Logger
+    ) {
+        self.store = store
+        self.cache = cache
+        self.state = state
+        self.translator = translator
+        self.quiet = quiet
+        self.maximumDelay = maximumDelay
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let latest = LatestListing()
+        let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        let listings = store.watch()
+        let logger = logger
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                do {
+                    for try await listing in listings {
+                        latest.store(listing)
+                        signal.yield()
+                    }
+                } catch {
+                    logger.error("configuration watch failed", metadata: ["error": "\(error)"])
+                }
+                signal.finish()
+            }
+            var previous: ResourceListing?
+            var groups: Set<String> = []
+            let clock = ContinuousClock()
+            for await _ in signals.cancelOnGracefulShutdown() {
+                var window = CoalescingWindow<ContinuousClock.Instant>(quiet: quiet, maximumDelay: maximumDelay)
+                var seen = latest.generation
+                window.change(at: clock.now)
+                while let deadline = window.deadline {
+                    try? await Task.sleep(until: deadline, clock: clock)
+                    let current = latest.generation
+                    if current != seen {
+                        seen = current
+                        window.change(at: clock.now)
+                    }
+                    if window.shouldFlush(at: clock.now) || Task.isCancelled { break }
+                }
+                guard let listing = latest.listing else { continue }
+                if let previous, previous.resources == listing.resources, previous.findings == listing.findings { continue }
+                previous = listing
+                await publish(listing, groups: &groups)
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Translates one listing and publishes each proxy; proxies that disappeared get an empty
+    /// snapshot (their Envoys drop the listeners instead of serving stale ones).
+    func publish(_ listing: ResourceListing, groups: inout Set<String>) async {
+        let started = ContinuousClock.now
+        let snapshot = ApiSnapshot(resources: listing.resources, findings: listing.findings,
+                                   takenAt: Date().timeIntervalSince1970)
+        let result = translator.translate(snapshot)
+        var published: [String: XDSSnapshot] = [:]
+        for proxy in result.proxies {
+            do {
+                let xds = try XDSSnapshot(try proxy.envoy.xdsResources())
+                try await cache.publish(group: proxy.group, snapshot: xds)
+                published[proxy.group] = xds
+                logger.info("published", metadata: [
+                    "group": "\(proxy.group)",
+                    "counts": "\(xds.counts.sorted { $0.key < $1.key }.map { "\($0.key.shortName)=\($0.value)" }.joined(separator: " "))",
+                    "listeners": "\(xds.versions[.listener] ?? "")",
+                ])
+            } catch {
+                logger.error("publish refused; Envoys keep the last good snapshot",
+                             metadata: ["group": "\(proxy.group)", "error": "\(error)"])
+                await state.failed("\(proxy.group): \(error)")
+            }
+        }
+        for gone in groups.subtracting(published.keys).sorted() {
+            if let empty = try? XDSSnapshot([]), (try? await cache.publish(group: gone, snapshot: empty)) != nil {
+                published[gone] = empty
+                logger.info("proxy has no gateways any more; published an empty snapshot", metadata: ["group": "\(gone)"])
+            }
+        }
+        groups = Set(published.keys)
+        for report in result.reports.problems {
+            let metadata: Logger.Metadata = ["key": "\(report.key)", "state": "\(report.state.rawValue)"]
+            if report.state == .rejected {
+                logger.error("\(report.reason)", metadata: metadata)
+            } else {
+                logger.warning("\(report.reason)", metadata: metadata)
+            }
+        }
+        logger.info("translated", metadata: [
+            "resources": "\(listing.resources.count)", "proxies": "\(result.proxies.count)",
+            "problems": "\(result.reports.problems.count)", "duration": "\(ContinuousClock.now - started)",
+        ])
+        await state.published(groups: published, reports: result.reports)
+    }
+}
+
+/// The newest listing from the watch and how many have arrived, shared with the watch task.
+final class LatestListing: Sendable {
+    private let state = Mutex<(listing: ResourceListing?, generation: Int)>((nil, 0))
+
+    func store(_ listing: ResourceListing) {
+        state.withLock { $0 = (listing, $0.generation + 1) }
+    }
+
+    var listing: ResourceListing? { state.withLock { $0.listing } }
+    var generation: Int { state.withLock { $0.generation } }
+}

@@ -1,0 +1,26 @@
+import GlooAPI
+import Translator
+import XDS
+
+/// What the running controller knows about itself, for the admin API: readiness, the last
+/// publish, and the reports of the last translation.
+public actor ControllerState {
+    /// True once the first complete sync was translated and published.
+    public private(set) var ready = false
+    public private(set) var lastReports = Reports()
+    public private(set) var publishedGroups: [String: XDSSnapshot] = [:]
+    public private(set) var lastError: String?
+
+    public init() {}
+
+    func published(groups: [String: XDSSnapshot], reports: Reports) {
+        publishedGroups = groups
+        lastReports = reports
+        lastError = nil
+        ready = true
+    }
+
+    func failed(_ error: String) {
+        lastError = error
+    }
+}
