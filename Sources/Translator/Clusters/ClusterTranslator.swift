@@ -13,7 +13,7 @@ struct ClusterTranslator {
 
     /// The cluster (and for EDS clusters, the load assignment) of one Upstream.
     func translate(
-        _ upstream: Upstream, endpoints: [Endpoint]
+        _ upstream: Upstream, endpoints: [Endpoint], tls: inout TLSContexts
     ) throws -> (Envoy_Config_Cluster_V3_Cluster, Envoy_Config_Endpoint_V3_ClusterLoadAssignment?)? {
         var cluster = Envoy_Config_Cluster_V3_Cluster()
         cluster.name = EnvoyNames.cluster(upstream.ref)
@@ -33,7 +33,6 @@ struct ClusterTranslator {
             }
             if !locality.lbEndpoints.isEmpty { assignment.endpoints = [locality] }
             cluster.loadAssignment = assignment
-            if hosts.useTls == true { report(.warning, "static.useTls", "upstream TLS is not translated yet; connecting in plaintext") }
         case .consul:
             cluster.clusterDiscoveryType = .type(.eds)
             cluster.edsClusterConfig.edsConfig.ads = Envoy_Config_Core_V3_AggregatedConfigSource()
@@ -54,10 +53,14 @@ struct ClusterTranslator {
         case .unsupported, nil:
             return nil
         }
+        var httpOptions: Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions?
         if upstream.useHttp2 == true {
             var options = Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions()
             options.explicitHTTPConfig.http2ProtocolOptions = Envoy_Config_Core_V3_Http2ProtocolOptions()
-            cluster.typedExtensionProtocolOptions[Self.http2OptionsKey] = try Google_Protobuf_Any(message: options)
+            if let streams = upstream.maxConcurrentStreams {
+                options.explicitHTTPConfig.http2ProtocolOptions.maxConcurrentStreams = Google_Protobuf_UInt32Value(streams)
+            }
+            httpOptions = options
         }
         if let breakers = upstream.circuitBreakers {
             var thresholds = Envoy_Config_Cluster_V3_CircuitBreakers.Thresholds()
@@ -65,19 +68,57 @@ struct ClusterTranslator {
             if let value = breakers.maxPendingRequests { thresholds.maxPendingRequests = Google_Protobuf_UInt32Value(value) }
             if let value = breakers.maxRequests { thresholds.maxRequests = Google_Protobuf_UInt32Value(value) }
             if let value = breakers.maxRetries { thresholds.maxRetries = Google_Protobuf_UInt32Value(value) }
+            if breakers.trackRemaining == true { thresholds.trackRemaining = true }
             cluster.circuitBreakers.thresholds = [thresholds]
         }
-        reportUntranslated(upstream)
+        cluster.healthChecks = upstream.healthChecks.map(ClusterOptions.healthCheck)
+        if let outlier = upstream.outlierDetection { cluster.outlierDetection = ClusterOptions.outlierDetection(outlier) }
+        if let balancing = upstream.loadBalancerConfig { ClusterOptions.applyLoadBalancing(balancing, to: &cluster) }
+        if let connection = upstream.connectionConfig { ClusterOptions.applyConnection(connection, to: &cluster, http: &httpOptions) }
+        if upstream.ignoreHealthOnHostRemoval == true { cluster.ignoreHealthOnHostRemoval = true }
+        if upstream.respectDnsTtl == true { cluster.respectDnsTtl = true }
+        if let rate = upstream.dnsRefreshRate { cluster.dnsRefreshRate = Self.duration(rate) }
+        try applyTLS(upstream, to: &cluster, http: &httpOptions, tls: &tls)
+        if let httpOptions {
+            cluster.typedExtensionProtocolOptions[Self.http2OptionsKey] = try Google_Protobuf_Any(message: httpOptions)
+        }
         return (cluster, loadAssignment)
     }
 
-    private func reportUntranslated(_ upstream: Upstream) {
-        let fields: [(String, Bool)] = [
-            ("sslConfig", upstream.sslConfig != nil), ("healthChecks", !upstream.healthChecks.isEmpty),
-            ("outlierDetection", upstream.outlierDetection != nil), ("loadBalancerConfig", upstream.loadBalancerConfig != nil),
-        ]
-        for (field, present) in fields where present {
-            report(.warning, field, "not translated yet by gloo-hashi; the cluster is served without it")
+    /// Upstream TLS from `sslConfig`, or from `static.useTls` (SNI from the host), with
+    /// `autoSniRewrite` letting Envoy take SNI from the Host header.
+    private func applyTLS(
+        _ upstream: Upstream, to cluster: inout Envoy_Config_Cluster_V3_Cluster,
+        http: inout Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions?, tls: inout TLSContexts
+    ) throws {
+        var staticHosts: StaticUpstream?
+        if case .static(let hosts) = upstream.upstreamType { staticHosts = hosts }
+        guard upstream.sslConfig != nil || staticHosts?.useTls == true else { return }
+        var context = Envoy_Extensions_TransportSockets_Tls_V3_UpstreamTlsContext()
+        if let ssl = upstream.sslConfig {
+            do {
+                context.commonTlsContext = try tls.common(
+                    source: ssl.source, parameters: ssl.parameters, alpn: ssl.alpnProtocols,
+                    verifySubjectAltName: ssl.verifySubjectAltName, namespace: upstream.metadata.namespace,
+                    needsCertificate: false)
+            } catch {
+                throw TranslationFailure(fieldPath: "sslConfig", reason: error.description)
+            }
+            context.sni = ssl.sni
+            if ssl.allowRenegotiation == true { context.allowRenegotiation = true }
+        }
+        if context.sni.isEmpty, let host = staticHosts?.hosts.first {
+            let name = host.sniAddr.isEmpty ? host.addr : host.sniAddr
+            if !Self.isIPAddress(name) { context.sni = name }
+        }
+        cluster.transportSocket = try TLSContexts.transportSocket(context)
+        if staticHosts?.autoSniRewrite == true {
+            var options = http ?? Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions()
+            options.upstreamHTTPProtocolOptions.autoSni = true
+            if options.upstreamProtocolOptions == nil {
+                options.explicitHTTPConfig.httpProtocolOptions = Envoy_Config_Core_V3_Http1ProtocolOptions()
+            }
+            http = options
         }
     }
 
@@ -98,4 +139,11 @@ struct ClusterTranslator {
         var v6 = in6_addr()
         return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
+}
+
+/// A resource that cannot be translated, with the field to blame.
+struct TranslationFailure: Error, CustomStringConvertible {
+    var fieldPath: String
+    var reason: String
+    var description: String { reason }
 }

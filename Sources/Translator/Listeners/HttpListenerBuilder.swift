@@ -2,15 +2,59 @@ import EnvoyAPI
 import GlooAPI
 import SwiftProtobuf
 
-/// The Envoy Listener of an HTTP Gateway: one filter chain with the HTTP connection manager,
-/// routes over RDS (one RouteConfiguration per listener).
+/// Envoy Listeners for Gateways: HTTP chains with the connection manager over RDS (one
+/// RouteConfiguration per chain), TCP chains with tcp_proxy, SNI matching and TLS termination.
 enum HttpListenerBuilder {
     static let connectionManagerFilter = "envoy.filters.network.http_connection_manager"
+    static let tcpProxyFilter = "envoy.filters.network.tcp_proxy"
     static let routerFilter = "envoy.filters.http.router"
+    static let tlsInspector = "envoy.filters.listener.tls_inspector"
+    static let proxyProtocol = "envoy.filters.listener.proxy_protocol"
+
+    /// One filter chain of a listener.
+    struct Chain {
+        /// SNI names this chain answers; empty = the default chain.
+        var serverNames: [String]
+        var transportSocket: Envoy_Config_Core_V3_TransportSocket?
+        var filter: Envoy_Config_Listener_V3_Filter
+    }
 
     static func listener(
-        name: String, bindAddress: String, port: UInt32, routeConfiguration: String, cors: Bool
+        name: String, bindAddress: String, port: UInt32, chains: [Chain], options: ListenerOptions?, useProxyProtocol: Bool
     ) throws -> Envoy_Config_Listener_V3_Listener {
+        var listener = Envoy_Config_Listener_V3_Listener()
+        listener.name = name
+        listener.address = socketAddress(bindAddress, port: port)
+        listener.filterChains = chains.map { chain in
+            var envoyChain = Envoy_Config_Listener_V3_FilterChain()
+            if !chain.serverNames.isEmpty { envoyChain.filterChainMatch.serverNames = chain.serverNames }
+            if let socket = chain.transportSocket { envoyChain.transportSocket = socket }
+            envoyChain.filters = [chain.filter]
+            return envoyChain
+        }
+        if useProxyProtocol {
+            var filter = Envoy_Config_Listener_V3_ListenerFilter()
+            filter.name = proxyProtocol
+            filter.typedConfig = try Google_Protobuf_Any(message: Envoy_Extensions_Filters_Listener_ProxyProtocol_V3_ProxyProtocol())
+            listener.listenerFilters.append(filter)
+        }
+        if chains.contains(where: { !$0.serverNames.isEmpty || $0.transportSocket != nil }) {
+            var filter = Envoy_Config_Listener_V3_ListenerFilter()
+            filter.name = tlsInspector
+            filter.typedConfig = try Google_Protobuf_Any(message: Envoy_Extensions_Filters_Listener_TlsInspector_V3_TlsInspector())
+            listener.listenerFilters.append(filter)
+        }
+        if let limit = options?.perConnectionBufferLimitBytes {
+            listener.perConnectionBufferLimitBytes = Google_Protobuf_UInt32Value(limit)
+        }
+        return listener
+    }
+
+    /// The HTTP connection manager filter, routes over RDS.
+    static func connectionManager(
+        routeConfiguration: String, cors: Bool, settings: HttpConnectionSettings?,
+        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog]
+    ) throws -> Envoy_Config_Listener_V3_Filter {
         var manager = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager()
         manager.statPrefix = "http"
         manager.codecType = .auto
@@ -19,6 +63,8 @@ enum HttpListenerBuilder {
         rds.configSource.ads = Envoy_Config_Core_V3_AggregatedConfigSource()
         rds.configSource.resourceApiVersion = .v3
         manager.rds = rds
+        if let settings { try HttpConnectionSettingsBuilder.apply(settings, to: &manager) }
+        manager.accessLog = accessLogs
         if cors {
             var filter = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter()
             filter.name = EnvoyRouteBuilder.corsFilter
@@ -33,14 +79,32 @@ enum HttpListenerBuilder {
         var filter = Envoy_Config_Listener_V3_Filter()
         filter.name = connectionManagerFilter
         filter.typedConfig = try Google_Protobuf_Any(message: manager)
-        var chain = Envoy_Config_Listener_V3_FilterChain()
-        chain.filters = [filter]
+        return filter
+    }
 
-        var listener = Envoy_Config_Listener_V3_Listener()
-        listener.name = name
-        listener.address = socketAddress(bindAddress, port: port)
-        listener.filterChains = [chain]
-        return listener
+    /// A tcp_proxy filter to one cluster or to weighted clusters.
+    static func tcpProxy(
+        statPrefix: String, clusters: [(name: String, weight: UInt32)], accessLogs: [Envoy_Config_Accesslog_V3_AccessLog]
+    ) throws -> Envoy_Config_Listener_V3_Filter {
+        var proxy = Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy()
+        proxy.statPrefix = statPrefix
+        if clusters.count == 1, let only = clusters.first {
+            proxy.cluster = only.name
+        } else {
+            var weighted = Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy.WeightedCluster()
+            weighted.clusters = clusters.map {
+                var cluster = Envoy_Extensions_Filters_Network_TcpProxy_V3_TcpProxy.WeightedCluster.ClusterWeight()
+                cluster.name = $0.name
+                cluster.weight = $0.weight
+                return cluster
+            }
+            proxy.weightedClusters = weighted
+        }
+        proxy.accessLog = accessLogs
+        var filter = Envoy_Config_Listener_V3_Filter()
+        filter.name = tcpProxyFilter
+        filter.typedConfig = try Google_Protobuf_Any(message: proxy)
+        return filter
     }
 
     /// Envoy's address; `::` listens on IPv4 too (as Gloo configures it).

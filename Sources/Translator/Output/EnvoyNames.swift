@@ -17,3 +17,11 @@ public enum EnvoyNames {
     /// `gloo-system~gateway-proxy`: the xDS node group (Envoy's `node.metadata.role`).
     public static func nodeGroup(namespace: String, proxy: String) -> String { "\(namespace)~\(proxy)" }
 }
+
+extension EnvoyNames {
+    /// `petstore-tls_gloo-system`: the SDS secret holding a Secret's certificate and key.
+    public static func certificateSecret(_ secret: ResourceRef) -> String { "\(secret.name)_\(secret.namespace)" }
+
+    /// `petstore-tls_gloo-system-ca`: the SDS secret holding a Secret's root CA.
+    public static func validationSecret(_ secret: ResourceRef) -> String { "\(secret.name)_\(secret.namespace)-ca" }
+}

@@ -36,11 +36,6 @@ public struct Gateway: Resource {
         if bindPort == 0 || bindPort > 65535 {
             problems.append(FieldProblem(.error, fieldPath: "bindPort", reason: "bindPort must be between 1 and 65535"))
         }
-        if useProxyProto == true {
-            problems.append(FieldProblem(
-                .error, fieldPath: "useProxyProto",
-                reason: "PROXY protocol is not supported by gloo-hashi yet; the listener could not parse it"))
-        }
         return problems
     }
 }

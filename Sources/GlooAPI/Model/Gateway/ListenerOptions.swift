@@ -1,7 +1,7 @@
 /// Listener-wide options of a Gateway (`options`).
 public struct ListenerOptions: Hashable, Sendable, Codable {
     public var perConnectionBufferLimitBytes: UInt32?
-    public var accessLoggingService: IgnoredOption?
+    public var accessLoggingService: AccessLoggingService?
     public var extensions: IgnoredOption?
     public var socketOptions: IgnoredOption?
     public var connectionBalanceConfig: IgnoredOption?
@@ -13,7 +13,7 @@ public struct ListenerOptions: Hashable, Sendable, Codable {
 
 /// HTTP listener options of a Gateway (`httpGateway.options`).
 public struct HttpListenerOptions: Hashable, Sendable, Codable {
-    public var httpConnectionManagerSettings: IgnoredOption?
+    public var httpConnectionManagerSettings: HttpConnectionSettings?
     public var grpcWeb: IgnoredOption?
     public var healthCheck: IgnoredOption?
     public var extensions: IgnoredOption?

@@ -110,4 +110,10 @@ public struct TcpListener: Hashable, Sendable, Codable {
     public var tcpHosts: [TcpHost]
     public var options: TcpListenerOptions?
     public var statPrefix: String
+
+    public init(tcpHosts: [TcpHost], options: TcpListenerOptions? = nil, statPrefix: String = "") {
+        self.tcpHosts = tcpHosts
+        self.options = options
+        self.statPrefix = statPrefix
+    }
 }

@@ -1,0 +1,144 @@
+import EnvoyAPI
+import GlooAPI
+import SwiftProtobuf
+
+/// TLS contexts and SDS secrets. Certificates travel as SDS Secrets referenced by name, so a
+/// rotation changes one Secret and never the listener or cluster that uses it.
+struct TLSContexts {
+    let secrets: [ResourceRef: TlsSecret]
+    /// SDS secrets the contexts built so far refer to, by name.
+    private(set) var used: [String: Envoy_Extensions_TransportSockets_Tls_V3_Secret] = [:]
+
+    static let transportSocket = "envoy.transport_sockets.tls"
+    static let defaultAlpn = ["h2", "http/1.1"]
+
+    init(secrets: [ResourceRef: TlsSecret]) { self.secrets = secrets }
+
+    enum Failure: Error, CustomStringConvertible {
+        case missingSecret(ResourceRef)
+        case notTLS(ResourceRef)
+        case noCertificate(ResourceRef)
+        case unsupported(String)
+
+        var description: String {
+            switch self {
+            case .missingSecret(let ref): "Secret \(ref) not found"
+            case .notTLS(let ref): "Secret \(ref) is not a TLS secret"
+            case .noCertificate(let ref): "Secret \(ref) has no certChain and privateKey"
+            case .unsupported(let what): "\(what) is not supported by gloo-hashi"
+            }
+        }
+    }
+
+    /// The common context for `source`, requiring a certificate when `needsCertificate`.
+    mutating func common(
+        source: SslSource?, parameters: SslParameters?, alpn: [String], verifySubjectAltName: [String],
+        namespace: String, needsCertificate: Bool
+    ) throws(Failure) -> Envoy_Extensions_TransportSockets_Tls_V3_CommonTlsContext {
+        var common = Envoy_Extensions_TransportSockets_Tls_V3_CommonTlsContext()
+        switch source {
+        case .secretRef(let reference):
+            let ref = reference.defaultingNamespace(to: namespace)
+            guard let tls = secrets[ref] else { throw .missingSecret(ref) }
+            if !tls.certChain.isEmpty && !tls.privateKey.revealed.isEmpty {
+                common.tlsCertificateSdsSecretConfigs = [sds(EnvoyNames.certificateSecret(ref))]
+                used[EnvoyNames.certificateSecret(ref)] = Self.certificateSecret(ref, tls)
+            } else if needsCertificate {
+                throw .noCertificate(ref)
+            }
+            if !tls.rootCa.isEmpty {
+                common.validationContextSdsSecretConfig = sds(EnvoyNames.validationSecret(ref))
+                used[EnvoyNames.validationSecret(ref)] = Self.validationSecret(ref, tls, subjectAltNames: verifySubjectAltName)
+            }
+        case .sslFiles(let files):
+            if !files.tlsCert.isEmpty {
+                var certificate = Envoy_Extensions_TransportSockets_Tls_V3_TlsCertificate()
+                certificate.certificateChain.filename = files.tlsCert
+                certificate.privateKey.filename = files.tlsKey
+                common.tlsCertificates = [certificate]
+            } else if needsCertificate {
+                throw .unsupported("sslFiles without tlsCert")
+            }
+            if !files.rootCa.isEmpty {
+                var validation = Envoy_Extensions_TransportSockets_Tls_V3_CertificateValidationContext()
+                validation.trustedCa.filename = files.rootCa
+                validation.matchTypedSubjectAltNames = Self.subjectAltNames(verifySubjectAltName)
+                common.validationContext = validation
+            }
+        case .sds:
+            throw .unsupported("sds (Gloo's external SDS server)")
+        case nil:
+            if needsCertificate { throw .unsupported("an sslConfig without secretRef or sslFiles") }
+        }
+        if let parameters { common.tlsParams = Self.parameters(parameters) }
+        common.alpnProtocols = alpn
+        return common
+    }
+
+    private func sds(_ name: String) -> Envoy_Extensions_TransportSockets_Tls_V3_SdsSecretConfig {
+        var config = Envoy_Extensions_TransportSockets_Tls_V3_SdsSecretConfig()
+        config.name = name
+        config.sdsConfig.ads = Envoy_Config_Core_V3_AggregatedConfigSource()
+        config.sdsConfig.resourceApiVersion = .v3
+        return config
+    }
+
+    static func certificateSecret(_ ref: ResourceRef, _ tls: TlsSecret) -> Envoy_Extensions_TransportSockets_Tls_V3_Secret {
+        var secret = Envoy_Extensions_TransportSockets_Tls_V3_Secret()
+        secret.name = EnvoyNames.certificateSecret(ref)
+        var certificate = Envoy_Extensions_TransportSockets_Tls_V3_TlsCertificate()
+        certificate.certificateChain.inlineString = tls.certChain
+        certificate.privateKey.inlineString = tls.privateKey.revealed
+        if !tls.ocspStaple.isEmpty { certificate.ocspStaple.inlineString = tls.ocspStaple }
+        secret.tlsCertificate = certificate
+        return secret
+    }
+
+    static func validationSecret(
+        _ ref: ResourceRef, _ tls: TlsSecret, subjectAltNames: [String]
+    ) -> Envoy_Extensions_TransportSockets_Tls_V3_Secret {
+        var secret = Envoy_Extensions_TransportSockets_Tls_V3_Secret()
+        secret.name = EnvoyNames.validationSecret(ref)
+        var validation = Envoy_Extensions_TransportSockets_Tls_V3_CertificateValidationContext()
+        validation.trustedCa.inlineString = tls.rootCa
+        validation.matchTypedSubjectAltNames = Self.subjectAltNames(subjectAltNames)
+        secret.validationContext = validation
+        return secret
+    }
+
+    static func subjectAltNames(_ names: [String]) -> [Envoy_Extensions_TransportSockets_Tls_V3_SubjectAltNameMatcher] {
+        names.map { name in
+            var matcher = Envoy_Extensions_TransportSockets_Tls_V3_SubjectAltNameMatcher()
+            matcher.sanType = .dns
+            matcher.matcher.exact = name
+            return matcher
+        }
+    }
+
+    static func parameters(_ parameters: SslParameters) -> Envoy_Extensions_TransportSockets_Tls_V3_TlsParameters {
+        var envoy = Envoy_Extensions_TransportSockets_Tls_V3_TlsParameters()
+        if let minimum = parameters.minimumProtocolVersion { envoy.tlsMinimumProtocolVersion = version(minimum) }
+        if let maximum = parameters.maximumProtocolVersion { envoy.tlsMaximumProtocolVersion = version(maximum) }
+        envoy.cipherSuites = parameters.cipherSuites
+        envoy.ecdhCurves = parameters.ecdhCurves
+        return envoy
+    }
+
+    private static func version(_ version: SslParameters.ProtocolVersion) -> Envoy_Extensions_TransportSockets_Tls_V3_TlsParameters.TlsProtocol {
+        switch version {
+        case .tlsAuto: .tlsAuto
+        case .tlsV1_0: .tlsv10
+        case .tlsV1_1: .tlsv11
+        case .tlsV1_2: .tlsv12
+        case .tlsV1_3: .tlsv13
+        }
+    }
+
+    /// Wraps a TLS context as a transport socket.
+    static func transportSocket(_ context: some SwiftProtobuf.Message) throws -> Envoy_Config_Core_V3_TransportSocket {
+        var socket = Envoy_Config_Core_V3_TransportSocket()
+        socket.name = transportSocket
+        socket.typedConfig = try Google_Protobuf_Any(message: context)
+        return socket
+    }
+}
