@@ -13,9 +13,14 @@ from envoy.config.cluster.v3 import cluster_pb2
 from envoy.config.endpoint.v3 import endpoint_pb2
 from envoy.config.listener.v3 import listener_pb2
 from envoy.config.route.v3 import route_pb2
-from envoy.extensions.filters.http.cors.v3 import cors_pb2  # noqa: F401 (registers the Any type)
+from envoy.extensions.access_loggers.file.v3 import file_pb2  # noqa: F401 (registers the Any type)
+from envoy.extensions.filters.http.cors.v3 import cors_pb2  # noqa: F401
 from envoy.extensions.filters.http.router.v3 import router_pb2  # noqa: F401
+from envoy.extensions.filters.listener.proxy_protocol.v3 import proxy_protocol_pb2  # noqa: F401
+from envoy.extensions.filters.listener.tls_inspector.v3 import tls_inspector_pb2  # noqa: F401
 from envoy.extensions.filters.network.http_connection_manager.v3 import http_connection_manager_pb2  # noqa: F401
+from envoy.extensions.filters.network.tcp_proxy.v3 import tcp_proxy_pb2  # noqa: F401
+from envoy.extensions.transport_sockets.tls.v3 import tls_pb2  # noqa: F401
 from envoy.extensions.transport_sockets.tls.v3 import secret_pb2
 from envoy.extensions.upstreams.http.v3 import http_protocol_options_pb2  # noqa: F401
 from google.protobuf import json_format
@@ -31,7 +36,7 @@ TYPES = {"clusters": cluster_pb2.Cluster, "endpoints": endpoint_pb2.ClusterLoadA
 
 
 def test_there_are_golden_files():
-    assert len(FILES) >= 6
+    assert len(FILES) >= 9
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -41,7 +46,7 @@ def test_golden_output_is_valid_envoy_config(path: Path, tmp_path):
         for resource in document[kind]:
             message = json_format.ParseDict(resource, message_type())  # fails on unknown fields
             validate(message)
-    bootstrap = static_bootstrap(document)
+    bootstrap = static_bootstrap(document, stand_in_files(tmp_path))
     config = tmp_path / "bootstrap.json"
     config.write_text(json.dumps(bootstrap))
     result = subprocess.run([envoy_binary(), "--mode", "validate", "-c", str(config), "--log-level", "error"],
@@ -49,8 +54,31 @@ def test_golden_output_is_valid_envoy_config(path: Path, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def static_bootstrap(document):
-    """The translated resources as a static Envoy bootstrap: RDS inlined, EDS made static."""
+def stand_in_files(directory):
+    """A certificate, key and CA on disk, standing in for the files `sslFiles` names."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "test.key",
+                    "-out", "test.pem", "-days", "2", "-subj", "/CN=golden"], cwd=directory, check=True, capture_output=True)
+    return {"key": str(directory / "test.key"), "pem": str(directory / "test.pem"), "log": str(directory / "access.log")}
+
+
+def local_files(node, files):
+    """Points every `filename` data source and access log at stand-in files, and drops
+    `sds_config` so that SDS names refer to the bootstrap's static secrets."""
+    if isinstance(node, dict):
+        if "filename" in node and len(node) == 1:
+            return {"filename": files["key"] if node["filename"].endswith(".key") else files["pem"]}
+        if node.get("@type", "").endswith("FileAccessLog") and not node.get("path", "").startswith("/dev/"):
+            node = dict(node, path=files["log"])
+        return {key: local_files(value, files) for key, value in node.items() if key != "sds_config"}
+    if isinstance(node, list):
+        return [local_files(item, files) for item in node]
+    return node
+
+
+def static_bootstrap(document, files):
+    """The translated resources as a static Envoy bootstrap: RDS inlined, EDS made static, SDS
+    secrets static, files on disk."""
+    document = local_files(document, files)
     routes = {route["name"]: route for route in document["routes"]}
     endpoints = {assignment["cluster_name"]: assignment for assignment in document["endpoints"]}
     listeners = []
@@ -70,4 +98,4 @@ def static_bootstrap(document):
             cluster["load_assignment"] = endpoints.get(cluster["name"], {"cluster_name": cluster["name"]})
         clusters.append(cluster)
     return {"node": {"id": "validate", "cluster": "gateway"},
-            "static_resources": {"listeners": listeners, "clusters": clusters}}
+            "static_resources": {"listeners": listeners, "clusters": clusters, "secrets": document["secrets"]}}

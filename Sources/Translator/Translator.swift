@@ -56,15 +56,17 @@ struct TranslationSession {
         for service in resources.virtualServices { reports.touch(translator.key(service)) }
         for table in resources.routeTables { reports.touch(translator.key(table)) }
         for finding in snapshot.findings { reports.add(finding) }
-        // Reference problems outside routes come from the shared checker: delegation cycles
-        // reject their tables, structural problems reject their resource, the rest is served
-        // around and reported as a warning. Route-level problems are reported below by the route
-        // resolver and builder, with what the gateway does about them (answer 500, skip).
+        // Reference problems come from the shared checker: delegation cycles reject their
+        // tables, structural problems reject their resource, the rest is served around and
+        // reported as a warning.
         var rejectedTables: Set<ResourceRef> = []
         for finding in ReferenceChecker.check(snapshot, rootKey: translator.rootKey) {
             let isCycle = finding.reason.hasPrefix("delegation cycle")
-            let inRoutes = finding.fieldPath.hasPrefix("virtualHost.routes") || finding.fieldPath.hasPrefix("routes[")
-            if inRoutes && !isCycle { continue }
+            // Routes, TLS references and TCP hosts are reported by translation itself, with what
+            // the gateway does about them.
+            let handledBelow = ["virtualHost.routes", "routes[", "sslConfig", "tcpGateway.tcpHosts"]
+                .contains { finding.fieldPath.hasPrefix($0) }
+            if handledBelow && !isCycle { continue }
             let isStructural = finding.fieldPath.isEmpty || finding.fieldPath == "virtualHost"
             var adjusted = finding
             adjusted.severity = isCycle || (isStructural && finding.severity == .error) ? .error : .warning

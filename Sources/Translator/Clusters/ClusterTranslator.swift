@@ -71,7 +71,13 @@ struct ClusterTranslator {
             if breakers.trackRemaining == true { thresholds.trackRemaining = true }
             cluster.circuitBreakers.thresholds = [thresholds]
         }
-        cluster.healthChecks = upstream.healthChecks.map(ClusterOptions.healthCheck)
+        // Envoy 1.40 requires names on health checks when a cluster has several, and the v3 API
+        // of our pinned xds-protos has no name field yet: the first one is served.
+        cluster.healthChecks = upstream.healthChecks.prefix(1).map(ClusterOptions.healthCheck)
+        if upstream.healthChecks.count > 1 {
+            report(.warning, "healthChecks", "only the first health check is served; Envoy needs named health checks "
+                + "to run several, which this Envoy API version cannot express")
+        }
         if let outlier = upstream.outlierDetection { cluster.outlierDetection = ClusterOptions.outlierDetection(outlier) }
         if let balancing = upstream.loadBalancerConfig { ClusterOptions.applyLoadBalancing(balancing, to: &cluster) }
         if let connection = upstream.connectionConfig { ClusterOptions.applyConnection(connection, to: &cluster, http: &httpOptions) }
