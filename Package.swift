@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", exact: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", exact: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
@@ -41,7 +44,11 @@ let package = Package(
         ),
         .target(
             name: "Translator",
-            dependencies: ["GlooAPI", "EnvoyAPI", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: [
+                "GlooAPI", "EnvoyAPI", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
         ),
         .target(
             name: "XDS",
@@ -78,7 +85,12 @@ let package = Package(
         ),
         .testTarget(name: "GlooAPITests", dependencies: ["GlooAPI", "HashiTestServers"]),
         .testTarget(
-            name: "TranslatorTests", dependencies: ["Translator", "GlooAPI", "EnvoyAPI", "HashiTestServers"],
+            name: "TranslatorTests",
+            dependencies: [
+                "Translator", "GlooAPI", "EnvoyAPI", "HashiTestServers",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["Golden"]
         ),
         .testTarget(name: "ConsulStoreTests", dependencies: ["ConsulStore"]),

@@ -76,9 +76,8 @@ struct TranslationSession {
             }
         }
 
-        var tls = TLSContexts(secrets: Dictionary(
-            snapshot.allSecrets.compactMap { secret in secret.tls.map { (secret.ref, $0) } },
-            uniquingKeysWith: { first, _ in first }))
+        let (usableSecrets, rejectedSecrets) = checkedSecrets()
+        var tls = TLSContexts(secrets: usableSecrets, rejected: rejectedSecrets)
         let (clusters, loadAssignments, upstreams) = translateUpstreams(tls: &tls)
         let clusterSecrets = tls.used
         var proxies: [String: ProxyBuilder] = [:]
@@ -104,6 +103,22 @@ struct TranslationSession {
             return ProxyTranslation(group: group, proxy: proxy, envoy: envoy)
         }
         return TranslationResult(proxies: translations, reports: reports)
+    }
+
+    /// TLS secrets that pass the certificate checks; the others are reported (on the Secret)
+    /// and left out, so whatever references them is reported too.
+    private mutating func checkedSecrets() -> (usable: [ResourceRef: TlsSecret], rejected: Set<ResourceRef>) {
+        var usable: [ResourceRef: TlsSecret] = [:]
+        var rejected: Set<ResourceRef> = []
+        for secret in snapshot.allSecrets.sorted(by: { $0.ref < $1.ref }) where usable[secret.ref] == nil {
+            guard let tls = secret.tls else { continue }
+            let key = translator.key(secret)
+            reports.touch(key)
+            let problems = CertificateCheck.problems(tls, at: snapshot.takenAt)
+            for problem in problems { reports.add(problem.severity, key, problem.fieldPath, problem.reason) }
+            if problems.contains(where: { $0.severity == .error }) { rejected.insert(secret.ref) } else { usable[secret.ref] = tls }
+        }
+        return (usable, rejected)
     }
 
     // MARK: Upstreams

@@ -6,16 +6,22 @@ import SwiftProtobuf
 /// rotation changes one Secret and never the listener or cluster that uses it.
 struct TLSContexts {
     let secrets: [ResourceRef: TlsSecret]
+    /// Secrets that exist but failed their checks.
+    let rejected: Set<ResourceRef>
     /// SDS secrets the contexts built so far refer to, by name.
     private(set) var used: [String: Envoy_Extensions_TransportSockets_Tls_V3_Secret] = [:]
 
     static let transportSocket = "envoy.transport_sockets.tls"
     static let defaultAlpn = ["h2", "http/1.1"]
 
-    init(secrets: [ResourceRef: TlsSecret]) { self.secrets = secrets }
+    init(secrets: [ResourceRef: TlsSecret], rejected: Set<ResourceRef> = []) {
+        self.secrets = secrets
+        self.rejected = rejected
+    }
 
     enum Failure: Error, CustomStringConvertible {
         case missingSecret(ResourceRef)
+        case rejectedSecret(ResourceRef)
         case notTLS(ResourceRef)
         case noCertificate(ResourceRef)
         case unsupported(String)
@@ -23,6 +29,7 @@ struct TLSContexts {
         var description: String {
             switch self {
             case .missingSecret(let ref): "Secret \(ref) not found"
+            case .rejectedSecret(let ref): "Secret \(ref) is rejected (see its report)"
             case .notTLS(let ref): "Secret \(ref) is not a TLS secret"
             case .noCertificate(let ref): "Secret \(ref) has no certChain and privateKey"
             case .unsupported(let what): "\(what) is not supported by gloo-hashi"
@@ -39,7 +46,7 @@ struct TLSContexts {
         switch source {
         case .secretRef(let reference):
             let ref = reference.defaultingNamespace(to: namespace)
-            guard let tls = secrets[ref] else { throw .missingSecret(ref) }
+            guard let tls = secrets[ref] else { throw rejected.contains(ref) ? .rejectedSecret(ref) : .missingSecret(ref) }
             if !tls.certChain.isEmpty && !tls.privateKey.revealed.isEmpty {
                 common.tlsCertificateSdsSecretConfigs = [sds(EnvoyNames.certificateSecret(ref))]
                 used[EnvoyNames.certificateSecret(ref)] = Self.certificateSecret(ref, tls)
