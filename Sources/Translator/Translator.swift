@@ -126,6 +126,7 @@ struct TranslationSession {
     private mutating func translateUpstreams(tls: inout TLSContexts) -> (
         [Envoy_Config_Cluster_V3_Cluster], [Envoy_Config_Endpoint_V3_ClusterLoadAssignment], [ResourceRef: Upstream]
     ) {
+        let subsets = SubsetPlan(snapshot: snapshot)
         var clusters: [Envoy_Config_Cluster_V3_Cluster] = []
         var assignments: [Envoy_Config_Endpoint_V3_ClusterLoadAssignment] = []
         var usable: [ResourceRef: Upstream] = [:]
@@ -136,7 +137,10 @@ struct TranslationSession {
             let clusterTranslator = ClusterTranslator { problems.append(($0, $1, $2)) }
             do {
                 var attempt = tls
-                if let (cluster, assignment) = try clusterTranslator.translate(upstream, endpoints: snapshot.endpoints, tls: &attempt) {
+                let selectors = (subsets.selectors[upstream.ref] ?? []).sorted { $0.lexicographicallyPrecedes($1) }
+                if let (cluster, assignment) = try clusterTranslator.translate(
+                    upstream, endpoints: snapshot.allEndpoints, subsetSelectors: selectors, tls: &attempt)
+                {
                     tls = attempt
                     clusters.append(cluster)
                     if let assignment { assignments.append(assignment) }

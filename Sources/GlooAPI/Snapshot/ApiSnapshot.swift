@@ -26,6 +26,9 @@ public struct ApiSnapshot: Hashable, Sendable {
     /// Stored and discovered Upstreams together, stored ones first.
     public var allUpstreams: [Upstream] { resources.upstreams + discoveredUpstreams }
 
+    /// Discovered endpoints and Endpoint resources stored in the tree (Gloo's discovery wrote them).
+    public var allEndpoints: [Endpoint] { endpoints + resources.endpoints }
+
     /// Secrets from the secret store and from the resource tree.
     public var allSecrets: [Secret] { secrets + resources.secrets }
 }

@@ -13,7 +13,7 @@ struct ClusterTranslator {
 
     /// The cluster (and for EDS clusters, the load assignment) of one Upstream.
     func translate(
-        _ upstream: Upstream, endpoints: [Endpoint], tls: inout TLSContexts
+        _ upstream: Upstream, endpoints: [Endpoint], subsetSelectors: [[String]] = [], tls: inout TLSContexts
     ) throws -> (Envoy_Config_Cluster_V3_Cluster, Envoy_Config_Endpoint_V3_ClusterLoadAssignment?)? {
         var cluster = Envoy_Config_Cluster_V3_Cluster()
         cluster.name = EnvoyNames.cluster(upstream.ref)
@@ -33,23 +33,21 @@ struct ClusterTranslator {
             }
             if !locality.lbEndpoints.isEmpty { assignment.endpoints = [locality] }
             cluster.loadAssignment = assignment
-        case .consul:
+        case .consul(let consul):
             cluster.clusterDiscoveryType = .type(.eds)
             cluster.edsClusterConfig.edsConfig.ads = Envoy_Config_Core_V3_AggregatedConfigSource()
             cluster.edsClusterConfig.edsConfig.resourceApiVersion = .v3
-            var assignment = Envoy_Config_Endpoint_V3_ClusterLoadAssignment()
-            assignment.clusterName = cluster.name
-            let mine = endpoints.filter { $0.upstreams.contains(upstream.ref) }.sorted { ($0.address, $0.port) < ($1.address, $1.port) }
-            if !mine.isEmpty {
-                var locality = Envoy_Config_Endpoint_V3_LocalityLbEndpoints()
-                locality.lbEndpoints = mine.map { endpoint in
-                    var lbEndpoint = Self.lbEndpoint(address: endpoint.address, port: endpoint.port)
-                    if let weight = endpoint.loadBalancingWeight { lbEndpoint.loadBalancingWeight = Google_Protobuf_UInt32Value(weight) }
-                    return lbEndpoint
+            loadAssignment = Self.consulLoadAssignment(cluster.name, upstream: upstream, consul: consul, endpoints: endpoints)
+            if !subsetSelectors.isEmpty {
+                var subsets = Envoy_Config_Cluster_V3_Cluster.LbSubsetConfig()
+                subsets.fallbackPolicy = .anyEndpoint
+                subsets.subsetSelectors = subsetSelectors.map {
+                    var selector = Envoy_Config_Cluster_V3_Cluster.LbSubsetConfig.LbSubsetSelector()
+                    selector.keys = $0
+                    return selector
                 }
-                assignment.endpoints = [locality]
+                cluster.lbSubsetConfig = subsets
             }
-            loadAssignment = assignment
         case .unsupported, nil:
             return nil
         }
@@ -126,6 +124,50 @@ struct ClusterTranslator {
             }
             http = options
         }
+    }
+
+    /// The endpoints of a Consul upstream: filtered by datacenter, `instanceTags` and
+    /// `instanceBlacklistTags` (which Gloo ignored in EDS), grouped into one locality per
+    /// datacenter, each with its health, weight and Gloo's `tag_*`/`dc_*` subset labels ("1" or
+    /// "0" for every label the service's instances use).
+    static func consulLoadAssignment(
+        _ clusterName: String, upstream: Upstream, consul: ConsulUpstream, endpoints: [Endpoint]
+    ) -> Envoy_Config_Endpoint_V3_ClusterLoadAssignment {
+        let required = consul.instanceTags.map(Endpoint.tagLabel)
+        let excluded = consul.instanceBlacklistTags.map(Endpoint.tagLabel)
+        let mine = endpoints.filter { endpoint in
+            endpoint.upstreams.contains(upstream.ref)
+                && (consul.dataCenters.isEmpty || consul.dataCenters.contains(endpoint.datacenter))
+                && required.allSatisfy { endpoint.metadata.labels[$0] == "1" }
+                && !excluded.contains { endpoint.metadata.labels[$0] == "1" }
+        }
+        let labelKeys = Set(mine.flatMap { $0.metadata.labels.keys.filter { $0.hasPrefix("tag_") || $0.hasPrefix("dc_") } })
+        var assignment = Envoy_Config_Endpoint_V3_ClusterLoadAssignment()
+        assignment.clusterName = clusterName
+        let byDatacenter = Dictionary(grouping: mine, by: \.datacenter)
+        for datacenter in byDatacenter.keys.sorted() {
+            var locality = Envoy_Config_Endpoint_V3_LocalityLbEndpoints()
+            if !datacenter.isEmpty { locality.locality.zone = datacenter }
+            locality.lbEndpoints = byDatacenter[datacenter]!.sorted { ($0.address, $0.port) < ($1.address, $1.port) }.map { endpoint in
+                var lbEndpoint = lbEndpoint(address: endpoint.address, port: endpoint.port)
+                if let weight = endpoint.loadBalancingWeight { lbEndpoint.loadBalancingWeight = Google_Protobuf_UInt32Value(weight) }
+                switch endpoint.healthStatus {
+                case .healthy, nil: lbEndpoint.healthStatus = .healthy
+                case .degraded: lbEndpoint.healthStatus = .degraded
+                case .unhealthy: lbEndpoint.healthStatus = .unhealthy
+                case .draining: lbEndpoint.healthStatus = .draining
+                }
+                if !labelKeys.isEmpty {
+                    lbEndpoint.metadata = SubsetPlan.lbMetadata(Dictionary(uniqueKeysWithValues: labelKeys.map {
+                        ($0, endpoint.metadata.labels[$0] == "1" ? "1" : "0")
+                    }))
+                }
+                if !endpoint.hostname.isEmpty { lbEndpoint.endpoint.hostname = endpoint.hostname }
+                return lbEndpoint
+            }
+            assignment.endpoints.append(locality)
+        }
+        return assignment
     }
 
     static func lbEndpoint(address: String, port: UInt32) -> Envoy_Config_Endpoint_V3_LbEndpoint {

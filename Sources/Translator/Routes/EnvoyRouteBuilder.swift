@@ -28,6 +28,12 @@ struct EnvoyRouteBuilder {
             case .success(let specifier):
                 var envoyAction = Envoy_Config_Route_V3_RouteAction()
                 envoyAction.clusterSpecifier = specifier
+                if case .single(let single)? = action.destination,
+                   case .success(let target) = clusterName(single, namespace: route.owner.namespace, route: route),
+                   let metadata = target.metadata
+                {
+                    envoyAction.metadataMatch = metadata
+                }
                 try apply(route.options, to: &envoyAction, route: &envoy, owner: route.owner, path: route.fieldPath)
                 envoy.route = envoyAction
             case .failure(let reason):
@@ -109,7 +115,7 @@ struct EnvoyRouteBuilder {
         let namespace = route.owner.namespace
         switch destination {
         case .single(let single):
-            return clusterName(single, namespace: namespace, route: route).map { .cluster($0) }
+            return clusterName(single, namespace: namespace, route: route).map { .cluster($0.name) }
         case .multi(let multi):
             return weighted(multi.destinations, namespace: namespace, route: route)
         case .upstreamGroup(let ref):
@@ -128,9 +134,10 @@ struct EnvoyRouteBuilder {
         for weighted in destinations where (weighted.weight ?? 0) > 0 {
             guard let destination = weighted.destination else { return .failure(Failure("a weighted destination is empty")) }
             switch clusterName(destination, namespace: namespace, route: route) {
-            case .success(let name):
+            case .success(let target):
                 var cluster = Envoy_Config_Route_V3_WeightedCluster.ClusterWeight()
-                cluster.name = name
+                cluster.name = target.name
+                if let metadata = target.metadata { cluster.metadataMatch = metadata }
                 cluster.weight = Google_Protobuf_UInt32Value(weighted.weight ?? 0)
                 if let headers = weighted.options?.headerManipulation {
                     cluster.requestHeadersToAdd = Self.headerOptions(headers.requestHeadersToAdd)
@@ -147,28 +154,22 @@ struct EnvoyRouteBuilder {
         return .success(.weightedClusters(clusters))
     }
 
-    private func clusterName(_ destination: Destination, namespace: String, route: ResolvedRoute) -> Result<String, Failure> {
-        if destination.subset != nil {
-            report(.warning, route.owner, route.fieldPath, "subset routing is not translated yet; routing to the whole upstream")
-        }
+    /// The cluster of a destination and the subset metadata its endpoints must carry.
+    func clusterName(
+        _ destination: Destination, namespace: String, route: ResolvedRoute
+    ) -> Result<(name: String, metadata: Envoy_Config_Core_V3_Metadata?), Failure> {
         switch destination.target {
         case .upstream(let ref):
             let target = ref.defaultingNamespace(to: namespace)
             guard upstreams[target] != nil else { return .failure(Failure("Upstream \(target) not found")) }
-            return .success(EnvoyNames.cluster(target))
+            let metadata = destination.subset.map { SubsetPlan.lbMetadata($0.values) }
+            return .success((EnvoyNames.cluster(target), metadata))
         case .consul(let service):
-            let candidates = upstreams.values.filter {
-                if case .consul(let consul) = $0.upstreamType { return consul.serviceName == service.serviceName }
-                return false
-            }.sorted { $0.ref < $1.ref }
-            guard let upstream = candidates.first else {
+            guard let upstream = SubsetPlan.consulUpstream(named: service.serviceName, in: Array(upstreams.values)) else {
                 return .failure(Failure("no Upstream for Consul service '\(service.serviceName)'"))
             }
-            if !service.tags.isEmpty || !service.dataCenters.isEmpty {
-                report(.warning, route.owner, route.fieldPath,
-                       "Consul tag and datacenter selection is not translated yet; routing to every instance")
-            }
-            return .success(EnvoyNames.cluster(upstream.ref))
+            let labels = SubsetPlan.labels(for: service)
+            return .success((EnvoyNames.cluster(upstream.ref), labels.isEmpty ? nil : SubsetPlan.lbMetadata(labels)))
         case .kube, nil:
             return .failure(Failure("destination has no upstream"))
         }
