@@ -16,8 +16,10 @@ public struct Translator: Sendable {
         self.invalidRouteStatus = invalidRouteStatus
     }
 
-    public func translate(_ snapshot: ApiSnapshot) -> TranslationResult {
-        var session = TranslationSession(translator: self, snapshot: snapshot)
+    /// Translates `snapshot`; with a `cache`, outputs whose inputs did not change since the last
+    /// translation with that cache are reused (the result is the same either way).
+    public func translate(_ snapshot: ApiSnapshot, cache: TranslationCache? = nil) -> TranslationResult {
+        var session = TranslationSession(translator: self, snapshot: snapshot, cache: cache)
         return session.run()
     }
 
@@ -30,11 +32,16 @@ public struct Translator: Sendable {
 struct TranslationSession {
     let translator: Translator
     let snapshot: ApiSnapshot
+    let cache: TranslationCache?
     var reports = Reports()
+    /// Set once upstreams are translated: what routes may point at.
+    var routeWorld = TranslationCache.RouteWorld(
+        upstreams: [], consulServices: [:], upstreamGroups: [], routeTables: [], rejectedTables: [], invalidRouteStatus: 500)
 
-    init(translator: Translator, snapshot: ApiSnapshot) {
+    init(translator: Translator, snapshot: ApiSnapshot, cache: TranslationCache?) {
         self.translator = translator
         self.snapshot = snapshot
+        self.cache = cache
     }
 
     /// What one proxy (node group) accumulates while its gateways are translated.
@@ -78,7 +85,14 @@ struct TranslationSession {
 
         let (usableSecrets, rejectedSecrets) = checkedSecrets()
         var tls = TLSContexts(secrets: usableSecrets, rejected: rejectedSecrets)
-        let (clusters, loadAssignments, upstreams) = translateUpstreams(tls: &tls)
+        var (clusters, loadAssignments, upstreams) = translateUpstreams(tls: &tls)
+        clusters.sort { $0.name < $1.name }
+        loadAssignments.sort { $0.clusterName < $1.clusterName }
+        routeWorld = TranslationCache.RouteWorld(
+            upstreams: Set(upstreams.keys), consulServices: SubsetPlan.consulServices(upstreams.values.sorted { $0.ref < $1.ref }),
+            upstreamGroups: snapshot.resources.upstreamGroups, routeTables: snapshot.resources.routeTables,
+            rejectedTables: rejectedTables, invalidRouteStatus: translator.invalidRouteStatus)
+        cache?.enter(routeWorld)
         let clusterSecrets = tls.used
         var proxies: [String: ProxyBuilder] = [:]
         for gateway in resources.gateways.sorted(by: { $0.ref < $1.ref }) where !reports.isRejected(translator.key(gateway)) {
@@ -102,6 +116,7 @@ struct TranslationSession {
                               listeners: builder.proxyListeners)
             return ProxyTranslation(group: group, proxy: proxy, envoy: envoy)
         }
+        cache?.keepHosts(Set(resources.virtualServices))
         return TranslationResult(proxies: translations, reports: reports)
     }
 
@@ -126,33 +141,53 @@ struct TranslationSession {
     private mutating func translateUpstreams(tls: inout TLSContexts) -> (
         [Envoy_Config_Cluster_V3_Cluster], [Envoy_Config_Endpoint_V3_ClusterLoadAssignment], [ResourceRef: Upstream]
     ) {
-        let subsets = SubsetPlan(snapshot: snapshot)
+        let subsets = SubsetPlan(snapshot: snapshot, consulServices: SubsetPlan.consulServices(snapshot.allUpstreams))
+        var endpointsByUpstream: [ResourceRef: [Endpoint]] = [:]
+        for endpoint in snapshot.allEndpoints {
+            for upstream in Set(endpoint.upstreams) { endpointsByUpstream[upstream, default: []].append(endpoint) }
+        }
         var clusters: [Envoy_Config_Cluster_V3_Cluster] = []
         var assignments: [Envoy_Config_Endpoint_V3_ClusterLoadAssignment] = []
         var usable: [ResourceRef: Upstream] = [:]
+        var inputs: Set<TranslationCache.ClusterInput> = []
         for upstream in snapshot.allUpstreams.sorted(by: { $0.ref < $1.ref }) where usable[upstream.ref] == nil {
             let key = translator.key(upstream)
             guard !reports.isRejected(key) else { continue }
-            var problems: [(Severity, String, String)] = []
-            let clusterTranslator = ClusterTranslator { problems.append(($0, $1, $2)) }
-            do {
-                var attempt = tls
-                let selectors = (subsets.selectors[upstream.ref] ?? []).sorted { $0.lexicographicallyPrecedes($1) }
-                if let (cluster, assignment) = try clusterTranslator.translate(
-                    upstream, endpoints: snapshot.allEndpoints, subsetSelectors: selectors, tls: &attempt)
-                {
-                    tls = attempt
-                    clusters.append(cluster)
-                    if let assignment { assignments.append(assignment) }
-                    usable[upstream.ref] = upstream
-                }
-            } catch let failure as TranslationFailure {
-                problems.append((.error, failure.fieldPath, failure.reason))
-            } catch {
-                problems.append((.error, "", "cannot be translated: \(error)"))
-            }
-            for (severity, path, reason) in problems { reports.add(severity, key, path, reason) }
+            let referenced = tls.referenced(upstream.sslConfig?.source, namespace: upstream.metadata.namespace)
+            let input = TranslationCache.ClusterInput(
+                upstream: upstream, endpoints: endpointsByUpstream[upstream.ref] ?? [],
+                selectors: (subsets.selectors[upstream.ref] ?? []).sorted { $0.lexicographicallyPrecedes($1) },
+                secret: referenced.secret, secretRejected: referenced.rejected)
+            inputs.insert(input)
+            let build = { [tls] () -> TranslationCache.ClusterOutput in Self.translateCluster(input, tls: tls) }
+            let output = cache?.cluster(input, build: build) ?? build()
+            for problem in output.problems { reports.add(problem.severity, key, problem.fieldPath, problem.reason) }
+            guard output.usable else { continue }
+            clusters.append(output.cluster)
+            if let assignment = output.assignment { assignments.append(assignment) }
+            tls.adopt(output.secrets)
+            usable[upstream.ref] = upstream
         }
-        return (clusters.sorted { $0.name < $1.name }, assignments.sorted { $0.clusterName < $1.clusterName }, usable)
+        cache?.keepClusters(inputs)
+        return (clusters, assignments, usable)
+    }
+
+    /// One Upstream's cluster: pure in its input (the cache relies on that).
+    private static func translateCluster(_ input: TranslationCache.ClusterInput, tls: TLSContexts) -> TranslationCache.ClusterOutput {
+        var problems: [FieldProblem] = []
+        let clusterTranslator = ClusterTranslator { problems.append(FieldProblem($0, fieldPath: $1, reason: $2)) }
+        var contexts = TLSContexts(secrets: tls.secrets, rejected: tls.rejected)
+        do {
+            if let (cluster, assignment) = try clusterTranslator.translate(
+                input.upstream, endpoints: input.endpoints, subsetSelectors: input.selectors, tls: &contexts)
+            {
+                return .init(cluster: cluster, assignment: assignment, problems: problems, secrets: contexts.used, usable: true)
+            }
+        } catch let failure as TranslationFailure {
+            problems.append(FieldProblem(.error, fieldPath: failure.fieldPath, reason: failure.reason))
+        } catch {
+            problems.append(FieldProblem(.error, fieldPath: "", reason: "cannot be translated: \(error)"))
+        }
+        return .init(cluster: .init(), assignment: nil, problems: problems, secrets: [:], usable: false)
     }
 }

@@ -16,6 +16,8 @@ public struct ConfigLoop: Service {
     let quiet: Duration
     let maximumDelay: Duration
     let logger: Logger
+    /// Reuses the translation of unchanged resources between publishes.
+    let translationCache = TranslationCache()
 
     public init(
         store: any ResourceStore, cache: SnapshotCache, state: ControllerState, translator: Translator = Translator(),
@@ -78,7 +80,7 @@ public struct ConfigLoop: Service {
         let started = ContinuousClock.now
         let snapshot = ApiSnapshot(resources: listing.resources, findings: listing.findings,
                                    takenAt: Date().timeIntervalSince1970)
-        let result = translator.translate(snapshot)
+        let result = translator.translate(snapshot, cache: translationCache)
         var published: [String: XDSSnapshot] = [:]
         for proxy in result.proxies {
             do {

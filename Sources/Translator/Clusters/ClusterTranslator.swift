@@ -126,7 +126,7 @@ struct ClusterTranslator {
         }
     }
 
-    /// The endpoints of a Consul upstream: filtered by datacenter, `instanceTags` and
+    /// The endpoints of a Consul upstream (`endpoints` are already its own): filtered by datacenter, `instanceTags` and
     /// `instanceBlacklistTags` (which Gloo ignored in EDS), grouped into one locality per
     /// datacenter, each with its health, weight and Gloo's `tag_*`/`dc_*` subset labels ("1" or
     /// "0" for every label the service's instances use).
@@ -136,8 +136,7 @@ struct ClusterTranslator {
         let required = consul.instanceTags.map(Endpoint.tagLabel)
         let excluded = consul.instanceBlacklistTags.map(Endpoint.tagLabel)
         let mine = endpoints.filter { endpoint in
-            endpoint.upstreams.contains(upstream.ref)
-                && (consul.dataCenters.isEmpty || consul.dataCenters.contains(endpoint.datacenter))
+            (consul.dataCenters.isEmpty || consul.dataCenters.contains(endpoint.datacenter))
                 && required.allSatisfy { endpoint.metadata.labels[$0] == "1" }
                 && !excluded.contains { endpoint.metadata.labels[$0] == "1" }
         }

@@ -8,9 +8,8 @@ import SwiftProtobuf
 struct SubsetPlan {
     private(set) var selectors: [ResourceRef: Set<[String]>] = [:]
 
-    init(snapshot: ApiSnapshot) {
-        let upstreams = snapshot.allUpstreams
-        for upstream in upstreams {
+    init(snapshot: ApiSnapshot, consulServices: [String: ResourceRef]) {
+        for upstream in snapshot.allUpstreams {
             if case .consul(let consul) = upstream.upstreamType, !consul.subsetTags.isEmpty {
                 add(upstream.ref, Set(consul.subsetTags.map(Endpoint.tagLabel)))
             }
@@ -19,8 +18,8 @@ struct SubsetPlan {
             guard let destination else { return }
             switch destination.target {
             case .consul(let service):
-                guard let upstream = Self.consulUpstream(named: service.serviceName, in: upstreams) else { return }
-                add(upstream.ref, Set(Self.labels(for: service).keys))
+                guard let upstream = consulServices[service.serviceName] else { return }
+                add(upstream, Set(Self.labels(for: service).keys))
             case .upstream(let ref):
                 if let subset = destination.subset { add(ref.defaultingNamespace(to: namespace), Set(subset.values.keys)) }
             case .kube, nil:
@@ -51,13 +50,16 @@ struct SubsetPlan {
         selectors[upstream, default: []].insert(keys.sorted())
     }
 
-    /// The Upstream serving a Consul service: the first (by namespace and name) whose
+    /// The Upstream serving each Consul service: the first (by namespace and name) whose
     /// `consul.serviceName` matches.
-    static func consulUpstream(named serviceName: String, in upstreams: [Upstream]) -> Upstream? {
-        upstreams.filter {
-            if case .consul(let consul) = $0.upstreamType { return consul.serviceName == serviceName }
-            return false
-        }.min { $0.ref < $1.ref }
+    static func consulServices(_ upstreams: [Upstream]) -> [String: ResourceRef] {
+        var services: [String: ResourceRef] = [:]
+        for upstream in upstreams {
+            guard case .consul(let consul) = upstream.upstreamType else { continue }
+            if let existing = services[consul.serviceName], existing < upstream.ref { continue }
+            services[consul.serviceName] = upstream.ref
+        }
+        return services
     }
 
     /// Gloo's labels for a Consul destination: `tag_<t>: "1"` per tag, `dc_<dc>: "1"` per datacenter.

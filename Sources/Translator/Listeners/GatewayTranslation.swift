@@ -156,43 +156,60 @@ extension TranslationSession {
     private mutating func routeConfiguration(
         named name: String, services: [VirtualService], upstreams: [ResourceRef: Upstream], rejectedTables: Set<ResourceRef>
     ) -> (Envoy_Config_Route_V3_RouteConfiguration, [ProxyVirtualHost], Bool) {
-        var findings: [Finding] = []
-        let routeBuilder = EnvoyRouteBuilder(
-            upstreams: upstreams,
-            upstreamGroups: Dictionary(snapshot.resources.upstreamGroups.map { ($0.ref, $0) }, uniquingKeysWith: { a, _ in a }),
-            invalidRouteStatus: translator.invalidRouteStatus,
-            report: { findings.append(Finding($0, key: $1.key, fieldPath: $2, reason: $3)) })
-        let resolver = RouteResolver(
-            routeTables: snapshot.resources.routeTables, rejectedTables: rejectedTables, rootKey: translator.rootKey,
-            report: { findings.append(Finding($0, key: $1.key, fieldPath: $2, reason: $3)) })
         var configuration = Envoy_Config_Route_V3_RouteConfiguration()
         configuration.name = name
         var hosts: [ProxyVirtualHost] = []
         var usesCors = false
+        let world = routeWorld
+        let rootKey = translator.rootKey
         for service in services {
-            guard let host = service.virtualHost else { continue }
-            let serviceKey = translator.key(service)
-            let hostName = EnvoyNames.virtualHost(service.ref)
-            let resolved = resolver.resolve(host.routes, owner: serviceKey, path: "virtualHost.routes")
-            var envoyHost = Envoy_Config_Route_V3_VirtualHost()
-            envoyHost.name = hostName
-            envoyHost.domains = host.domains.isEmpty ? ["*"] : host.domains
-            do {
-                envoyHost.routes = try resolved.enumerated().map { try routeBuilder.build($1, index: $0, virtualHost: hostName) }
-                try Self.applyVirtualHostOptions(host.options, to: &envoyHost)
-            } catch {
-                reports.add(.error, serviceKey, "virtualHost", "cannot be translated: \(error)")
-                continue
-            }
-            usesCors = usesCors || host.options?.cors != nil || resolved.contains { $0.options?.cors != nil }
-            configuration.virtualHosts.append(envoyHost)
-            hosts.append(ProxyVirtualHost(
-                name: hostName, domains: envoyHost.domains,
-                routes: resolved.map { Route(name: $0.name, matchers: [$0.matcher], action: $0.action, options: $0.options) },
-                options: host.options))
+            let build = { Self.virtualHost(service, world: world, rootKey: rootKey) }
+            let output = cache?.host(service, build: build) ?? build()
+            for finding in output.findings { reports.add(finding) }
+            guard let host = output.host, let proxyHost = output.proxyHost else { continue }
+            configuration.virtualHosts.append(host)
+            hosts.append(proxyHost)
+            usesCors = usesCors || output.usesCors
         }
-        for finding in findings { reports.add(finding) }
         return (configuration, hosts, usesCors)
+    }
+
+    /// One VirtualService's virtual host: pure in the service and the route world (the cache
+    /// relies on that).
+    static func virtualHost(
+        _ service: VirtualService, world: TranslationCache.RouteWorld, rootKey: String
+    ) -> TranslationCache.HostOutput {
+        var findings: [Finding] = []
+        guard let host = service.virtualHost else { return .init(host: nil, proxyHost: nil, findings: [], usesCors: false) }
+        let routeBuilder = EnvoyRouteBuilder(
+            upstreams: world.upstreams, consulServices: world.consulServices,
+            upstreamGroups: Dictionary(world.upstreamGroups.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first }),
+            invalidRouteStatus: world.invalidRouteStatus,
+            report: { findings.append(Finding($0, key: $1.key, fieldPath: $2, reason: $3)) })
+        let resolver = RouteResolver(
+            routeTables: world.routeTables, rejectedTables: world.rejectedTables, rootKey: rootKey,
+            report: { findings.append(Finding($0, key: $1.key, fieldPath: $2, reason: $3)) })
+        let serviceKey = ResourceKey(rootKey: rootKey, kind: .virtualService, namespace: service.metadata.namespace,
+                                     name: service.metadata.name)
+        let hostName = EnvoyNames.virtualHost(service.ref)
+        let resolved = resolver.resolve(host.routes, owner: serviceKey, path: "virtualHost.routes")
+        var envoyHost = Envoy_Config_Route_V3_VirtualHost()
+        envoyHost.name = hostName
+        envoyHost.domains = host.domains.isEmpty ? ["*"] : host.domains
+        do {
+            envoyHost.routes = try resolved.enumerated().map { try routeBuilder.build($1, index: $0, virtualHost: hostName) }
+            try applyVirtualHostOptions(host.options, to: &envoyHost)
+        } catch {
+            return .init(host: nil, proxyHost: nil, findings: findings + [Finding(.error, key: serviceKey.key, fieldPath: "virtualHost",
+                                                                                  reason: "cannot be translated: \(error)")],
+                         usesCors: false)
+        }
+        let proxyHost = ProxyVirtualHost(
+            name: hostName, domains: envoyHost.domains,
+            routes: resolved.map { Route(name: $0.name, matchers: [$0.matcher], action: $0.action, options: $0.options) },
+            options: host.options)
+        let usesCors = host.options?.cors != nil || resolved.contains { $0.options?.cors != nil }
+        return .init(host: envoyHost, proxyHost: proxyHost, findings: findings, usesCors: usesCors)
     }
 
     /// VirtualServices on one gateway that share a domain: every one of them is reported and

@@ -6,7 +6,9 @@ import SwiftProtobuf
 /// destination does not exist becomes a direct response (500 by default) and is reported, so
 /// Envoy is never sent a route to a cluster it lacks.
 struct EnvoyRouteBuilder {
-    let upstreams: [ResourceRef: Upstream]
+    let upstreams: Set<ResourceRef>
+    /// Consul service name -> the Upstream serving it.
+    let consulServices: [String: ResourceRef]
     let upstreamGroups: [ResourceRef: UpstreamGroup]
     let invalidRouteStatus: UInt32
     var report: (Severity, ResourceKey, String, String) -> Void
@@ -161,15 +163,15 @@ struct EnvoyRouteBuilder {
         switch destination.target {
         case .upstream(let ref):
             let target = ref.defaultingNamespace(to: namespace)
-            guard upstreams[target] != nil else { return .failure(Failure("Upstream \(target) not found")) }
+            guard upstreams.contains(target) else { return .failure(Failure("Upstream \(target) not found")) }
             let metadata = destination.subset.map { SubsetPlan.lbMetadata($0.values) }
             return .success((EnvoyNames.cluster(target), metadata))
         case .consul(let service):
-            guard let upstream = SubsetPlan.consulUpstream(named: service.serviceName, in: Array(upstreams.values)) else {
+            guard let upstream = consulServices[service.serviceName] else {
                 return .failure(Failure("no Upstream for Consul service '\(service.serviceName)'"))
             }
             let labels = SubsetPlan.labels(for: service)
-            return .success((EnvoyNames.cluster(upstream.ref), labels.isEmpty ? nil : SubsetPlan.lbMetadata(labels)))
+            return .success((EnvoyNames.cluster(upstream), labels.isEmpty ? nil : SubsetPlan.lbMetadata(labels)))
         case .kube, nil:
             return .failure(Failure("destination has no upstream"))
         }

@@ -82,6 +82,18 @@ struct TLSContexts {
         return common
     }
 
+    /// Adds secrets an earlier (cached) translation used.
+    mutating func adopt(_ secrets: [String: Envoy_Extensions_TransportSockets_Tls_V3_Secret]) {
+        used.merge(secrets) { first, _ in first }
+    }
+
+    /// The secret `source` references, for cache keys.
+    func referenced(_ source: SslSource?, namespace: String) -> (secret: TlsSecret?, rejected: Bool) {
+        guard case .secretRef(let reference)? = source else { return (nil, false) }
+        let ref = reference.defaultingNamespace(to: namespace)
+        return (secrets[ref], rejected.contains(ref))
+    }
+
     private func sds(_ name: String) -> Envoy_Extensions_TransportSockets_Tls_V3_SdsSecretConfig {
         var config = Envoy_Extensions_TransportSockets_Tls_V3_SdsSecretConfig()
         config.name = name

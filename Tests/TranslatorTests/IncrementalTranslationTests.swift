@@ -1,0 +1,90 @@
+import GlooAPI
+import Testing
+
+@testable import Translator
+
+/// Incremental translation (with a cache) must give exactly what a full translation gives.
+@Suite struct IncrementalTranslationTests {
+    /// A small deterministic random source (tests must be repeatable).
+    struct SeededRandom: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 1 ^ state
+        }
+    }
+
+    static let namespace = "gloo-system"
+
+    static func upstream(_ index: Int, port: UInt32 = 8080) -> Upstream {
+        if index % 3 == 0 {
+            return Upstream(metadata: Metadata(name: "svc-\(index)", namespace: namespace),
+                            upstreamType: .consul(ConsulUpstream(serviceName: "svc-\(index)")))
+        }
+        return Upstream(metadata: Metadata(name: "svc-\(index)", namespace: namespace),
+                        upstreamType: .static(StaticUpstream(hosts: [StaticHost(addr: "10.0.0.\(index % 250)", port: port)])))
+    }
+
+    static func service(_ index: Int, targets: [Int], prefix: String) -> VirtualService {
+        let routes = targets.enumerated().map { offset, target in
+            Route(matchers: [Matcher(path: .prefix("\(prefix)/\(offset)"))],
+                  action: .routeAction(RouteAction(destination: .single(Destination(target: .upstream(ResourceRef(name: "svc-\(target)", namespace: ""))))))) 
+        } + [Route(matchers: [Matcher(path: .prefix("/store"))], action: .delegateAction(DelegateAction(delegation: .ref(ResourceRef(name: "store", namespace: "")))))]
+        return VirtualService(metadata: Metadata(name: "vs-\(index)", namespace: namespace),
+                              virtualHost: VirtualHost(domains: ["host-\(index).example.com"], routes: routes))
+    }
+
+    static func endpoint(_ upstream: Int, _ index: Int) -> Endpoint {
+        Endpoint(metadata: Metadata(name: "ep-\(upstream)-\(index)", namespace: namespace),
+                 upstreams: [ResourceRef(name: "svc-\(upstream)", namespace: namespace)],
+                 address: "10.1.\(upstream % 250).\(index)", port: 9000, datacenter: "dc\(index % 2)")
+    }
+
+    @Test func incrementalEqualsFullOnRandomEditSequences() throws {
+        var random = SeededRandom(state: 42)
+        var resources = ResourceSet()
+        resources.upstreams = (0..<30).map { Self.upstream($0) }
+        resources.virtualServices = (0..<20).map { Self.service($0, targets: [$0 % 30, ($0 * 7) % 30], prefix: "/api") }
+        resources.routeTables = [RouteTable(metadata: Metadata(name: "store", namespace: Self.namespace), routes: [
+            Route(matchers: [Matcher(path: .prefix("/store/items"))],
+                  action: .routeAction(RouteAction(destination: .single(Destination(target: .upstream(ResourceRef(name: "svc-1", namespace: ""))))))),
+        ])]
+        resources.gateways = [Gateway(metadata: Metadata(name: "gw", namespace: Self.namespace), bindPort: 8080,
+                                      gatewayType: .httpGateway(HttpGateway()))]
+        var endpoints = (0..<30).filter { $0 % 3 == 0 }.flatMap { upstream in (1...2).map { Self.endpoint(upstream, $0) } }
+        let cache = TranslationCache()
+        for step in 0..<60 {
+            switch Int.random(in: 0..<6, using: &random) {
+            case 0:  // edit one VirtualService's routes
+                let index = Int.random(in: 0..<resources.virtualServices.count, using: &random)
+                resources.virtualServices[index] = Self.service(
+                    index, targets: [Int.random(in: 0..<35, using: &random)], prefix: "/v\(step)")
+            case 1:  // change an Upstream's port
+                let index = Int.random(in: 0..<resources.upstreams.count, using: &random)
+                resources.upstreams[index] = Self.upstream(index, port: UInt32(8000 + step))
+            case 2:  // remove or restore an Upstream (routes to it answer 500 meanwhile)
+                if resources.upstreams.count > 25 { resources.upstreams.removeLast() } else {
+                    resources.upstreams.append(Self.upstream(resources.upstreams.count))
+                }
+            case 3:  // change the delegated RouteTable
+                resources.routeTables[0].routes[0].matchers = [Matcher(path: .prefix("/store/v\(step)"))]
+            case 4:  // endpoints come and go
+                if endpoints.count > 10, Bool.random(using: &random) { endpoints.removeFirst() } else {
+                    endpoints.append(Self.endpoint(3 * Int.random(in: 0..<10, using: &random), 10 + step))
+                }
+            default:  // a domain conflict appears or disappears
+                let index = Int.random(in: 0..<resources.virtualServices.count, using: &random)
+                resources.virtualServices[index].virtualHost?.domains = [Bool.random(using: &random) ? "host-0.example.com" : "host-\(index).example.com"]
+            }
+            let snapshot = ApiSnapshot(resources: resources, endpoints: endpoints, takenAt: 1_798_761_600)
+            let full = Translator().translate(snapshot)
+            let incremental = Translator().translate(snapshot, cache: cache)
+            #expect(full.proxies.count == incremental.proxies.count)
+            for (a, b) in zip(full.proxies, incremental.proxies) {
+                #expect(try a.envoy.jsonText() == b.envoy.jsonText(), "step \(step): Envoy resources differ")
+                #expect(a.proxy == b.proxy, "step \(step): proxies differ")
+            }
+            #expect(full.reports == incremental.reports, "step \(step): reports differ")
+        }
+    }
+}
