@@ -69,6 +69,17 @@ let package = Package(
             ]
         ),
         .target(name: "HashiTestServers", dependencies: ["GlooAPI"]),
+        // Scale benchmarks (scripts/bench.sh); never part of the gloo-hashi executable.
+        .executableTarget(
+            name: "gloo-hashi-bench",
+            dependencies: [
+                "GlooAPI", "Translator", "XDS", "EnvoyAPI", "Controller",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ],
+            path: "Benchmarks/gloo-hashi-bench"
+        ),
         // Test-only: serves a fixed xDS snapshot from a JSON file to the Python conformance
         // client and real Envoy (e2e/); never part of the gloo-hashi executable.
         .executableTarget(

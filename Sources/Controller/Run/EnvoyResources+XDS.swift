@@ -3,7 +3,7 @@ import XDS
 
 extension EnvoyResources {
     /// The resources serialized for the xDS cache.
-    func xdsResources() throws -> [XDSResource] {
+    public func xdsResources() throws -> [XDSResource] {
         try clusters.map(XDSResource.init(cluster:))
             + loadAssignments.map(XDSResource.init(loadAssignment:))
             + listeners.map(XDSResource.init(listener:))

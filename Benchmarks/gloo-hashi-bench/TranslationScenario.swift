@@ -1,0 +1,42 @@
+import Controller
+import GlooAPI
+import Translator
+import XDS
+
+/// Scenario 1: full translation, and re-translation after one VirtualService edit (incremental).
+enum TranslationScenario {
+    static func run(_ size: ScaleGenerator.Size, fullRuns: Int, edits: Int) throws -> (rows: [BenchmarkRow], snapshot: XDSSnapshot) {
+        var snapshot = ScaleGenerator.snapshot(size)
+        let translator = Translator()
+        var result: TranslationResult?
+        var full: [Double] = []
+        for _ in 0..<fullRuns {
+            full.append(Measurement.time { result = translator.translate(snapshot) })
+        }
+        var xdsSnapshot: XDSSnapshot?
+        let serialize = try Measurement.time {
+            xdsSnapshot = try XDSSnapshot(try result!.proxies[0].envoy.xdsResources())
+        }
+        let cache = TranslationCache()
+        _ = translator.translate(snapshot, cache: cache)
+        var random = ScaleGenerator.Random(state: 7)
+        var incremental: [Double] = []
+        var publishes: [Double] = []
+        for edit in 1...edits {
+            let index = Int.random(in: 0..<size.virtualServices, using: &random)
+            snapshot.resources.virtualServices[index] = ScaleGenerator.service(index, size: size, random: &random, generation: edit)
+            var edited: TranslationResult?
+            incremental.append(Measurement.time { edited = translator.translate(snapshot, cache: cache) })
+            publishes.append(try Measurement.time { _ = try XDSSnapshot(try edited!.proxies[0].envoy.xdsResources()) })
+        }
+        let counts = xdsSnapshot!.counts
+        let resources = "CDS \(counts[.cluster] ?? 0), EDS \(counts[.endpoint] ?? 0), LDS \(counts[.listener] ?? 0), RDS \(counts[.route] ?? 0)"
+        return ([
+            BenchmarkRow(scenario: "full translation", size: size.description, samples: full, note: resources),
+            BenchmarkRow(scenario: "serialize snapshot (full)", size: size.description, samples: [serialize]),
+            BenchmarkRow(scenario: "re-translate after 1 VS edit", size: size.description, samples: incremental,
+                         note: "\(edits) edits, incremental"),
+            BenchmarkRow(scenario: "serialize snapshot after edit", size: size.description, samples: publishes),
+        ], xdsSnapshot!)
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The scale benchmarks: scripts/bench.sh [--quick] [--debug]
+#   --quick  every scenario at small sizes (under a minute; CI runs it only to keep the harness
+#            working and checks no time)
+#   --debug  use the debug build instead of building in release mode (faster to build, slower
+#            to run: never quote its figures)
+# Figures go in BENCHMARKS.md with the command that produced them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+configuration=release
+arguments=()
+for argument in "$@"; do
+  case "$argument" in
+    --debug) configuration=debug ;;
+    *) arguments+=("$argument") ;;
+  esac
+done
+swift build -c "$configuration" --product gloo-hashi-bench
+"$(swift build -c "$configuration" --show-bin-path)/gloo-hashi-bench" "${arguments[@]}"
