@@ -8,6 +8,7 @@ import socket
 import ssl
 import subprocess
 import textwrap
+import urllib.request
 
 import pytest
 
@@ -34,6 +35,11 @@ def issue(directory, name, serial):
 
 def secret_yaml(certificate, key):
     return "tls:\n  certChain: |\n" + textwrap.indent(certificate, "    ") + "  privateKey: |\n" + textwrap.indent(key, "    ")
+
+
+def admin_get(gateway, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{gateway.admin_port}{path}", timeout=5) as response:
+        return response.read().decode()
 
 
 def served_certificate(port, server_name, ca):
@@ -108,6 +114,18 @@ def test_https_per_sni_and_rotation_touches_only_the_secret(tmp_path, backend):
         connection.request("GET", "/after", headers={"Host": "a.example.com"})
         assert json.loads(connection.getresponse().read())["path"] == "/after"
         connection.close()
+
+        # The debug API shows the snapshot without key material, and this Envoy's ACKs.
+        snapshot = admin_get(gateway, "/debug/snapshot?proxy=gateway-proxy")
+        assert "[redacted]" in snapshot and "PRIVATE KEY" not in snapshot
+        assert "BEGIN CERTIFICATE" in snapshot
+        nodes = json.loads(admin_get(gateway, "/debug/xds"))
+        envoy_node = next(node for node in nodes if node["node"] == "envoy-e2e")
+        assert envoy_node["group"] == "gloo-system~gateway-proxy" and "SDS" in envoy_node["acked"]
+        # The test certificates live two days: each Secret carries the 7-day expiry warning.
+        reports = json.loads(admin_get(gateway, "/debug/reports"))
+        assert sorted(r["key"] for r in reports) == [f"{SE}/a-tls", f"{SE}/b-tls"]
+        assert all(r["state"] == "Warning" and "in less than 7 days" in r["warnings"][0] for r in reports)
     finally:
         envoy.stop()
         gateway.stop()

@@ -117,7 +117,7 @@ public struct ConfigLoop: Service {
             "resources": "\(listing.resources.count)", "proxies": "\(result.proxies.count)",
             "problems": "\(result.reports.problems.count)", "duration": "\(ContinuousClock.now - started)",
         ])
-        await state.published(groups: published, reports: result.reports)
+        await state.published(groups: published, reports: result.reports, proxies: result.proxies)
     }
 }
 

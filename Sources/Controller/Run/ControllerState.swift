@@ -8,14 +8,17 @@ public actor ControllerState {
     /// True once the first complete sync was translated and published.
     public private(set) var ready = false
     public private(set) var lastReports = Reports()
+    /// The last translation's proxies (Gloo Proxy and Envoy resources), for the debug API.
+    public private(set) var lastProxies: [ProxyTranslation] = []
     public private(set) var publishedGroups: [String: XDSSnapshot] = [:]
     public private(set) var lastError: String?
 
     public init() {}
 
-    func published(groups: [String: XDSSnapshot], reports: Reports) {
+    func published(groups: [String: XDSSnapshot], reports: Reports, proxies: [ProxyTranslation]) {
         publishedGroups = groups
         lastReports = reports
+        lastProxies = proxies
         lastError = nil
         ready = true
     }

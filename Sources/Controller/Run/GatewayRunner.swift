@@ -31,7 +31,7 @@ public enum GatewayRunner {
         let loop = ConfigLoop(
             store: store, cache: cache, state: state, translator: Translator(rootKey: configuration.rootKey),
             quiet: configuration.quiet, maximumDelay: configuration.maximumDelay, logger: logger)
-        let admin = AdminServer.application(address: configuration.adminAddress, state: state, logger: logger)
+        let admin = AdminServer.application(address: configuration.adminAddress, state: state, xds: xds, logger: logger)
         logger.info("starting", metadata: [
             "configDir": "\(configuration.configDirectory)", "xds": "\(configuration.xdsAddress)",
             "admin": "\(configuration.adminAddress)",
