@@ -5,12 +5,28 @@ import Foundation
 struct Bench {
     static func main() async throws {
         let quick = CommandLine.arguments.contains("--quick")
-        let size: ScaleGenerator.Size = quick ? .quick : .full
-        print("gloo-hashi benchmarks (\(quick ? "quick" : "full") sizes), \(ProcessInfo.processInfo.activeProcessorCount) cores")
-        let (translationRows, snapshot) = try TranslationScenario.run(size, fullRuns: quick ? 3 : 5, edits: quick ? 20 : 100)
-        print(Measurement.table(translationRows))
+        var size: ScaleGenerator.Size = quick ? .quick : .full
+        if let index = CommandLine.arguments.firstIndex(of: "--scale"), index + 1 < CommandLine.arguments.count,
+           let scale = Double(CommandLine.arguments[index + 1])
+        {
+            // A fraction of the full sizes, to see how figures grow.
+            let full = ScaleGenerator.Size.full
+            size = .init(upstreams: Int(Double(full.upstreams) * scale), virtualServices: Int(Double(full.virtualServices) * scale),
+                         routesPerService: full.routesPerService, routeTables: max(1, Int(Double(full.routeTables) * scale)),
+                         endpoints: Int(Double(full.endpoints) * scale))
+        }
+        emit("gloo-hashi benchmarks (\(quick ? "quick" : "full") sizes), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        let (translationRows, snapshot) = try TranslationScenario.run(
+            size, fullRuns: quick ? 3 : 5, edits: CommandLine.arguments.contains("--few-edits") ? 5 : (quick ? 20 : 100))
+        emit(Measurement.table(translationRows))
+        if CommandLine.arguments.contains("--translation-only") { return }
         let xdsRows = try await XDSScenario.run(snapshot: snapshot, streams: quick ? 10 : 100, changes: quick ? 10 : 100,
                                                 sizeLabel: size.description)
-        print(Measurement.table(translationRows + xdsRows))
+        emit(Measurement.table(translationRows + xdsRows))
     }
+}
+
+/// Writes a line at once (stdout to a file is block-buffered and a long run shows nothing).
+func emit(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }

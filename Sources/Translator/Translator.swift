@@ -1,4 +1,5 @@
 import EnvoyAPI
+import Foundation
 import GlooAPI
 import SwiftProtobuf
 
@@ -55,6 +56,9 @@ struct TranslationSession {
         var boundBy: [String: ResourceRef] = [:]
     }
 
+    /// Serialized clusters and load assignments made (or reused) while translating upstreams.
+    var payloads = EnvoyResources.Payloads()
+
     mutating func run() -> TranslationResult {
         let resources = snapshot.resources
         for upstream in resources.upstreams { reports.touch(translator.key(upstream)) }
@@ -109,6 +113,7 @@ struct TranslationSession {
             var envoy = EnvoyResources()
             envoy.clusters = clusters
             envoy.loadAssignments = loadAssignments
+            envoy.payloads = payloads
             envoy.listeners = builder.listeners.sorted { $0.name < $1.name }
             envoy.routeConfigurations = builder.routeConfigurations.sorted { $0.name < $1.name }
             envoy.secrets = clusterSecrets.merging(builder.tls.used) { first, _ in first }.values.sorted { $0.name < $1.name }
@@ -116,7 +121,7 @@ struct TranslationSession {
                               listeners: builder.proxyListeners)
             return ProxyTranslation(group: group, proxy: proxy, envoy: envoy)
         }
-        cache?.keepHosts(Set(resources.virtualServices))
+        cache?.keepHosts(Set(resources.virtualServices.map(\.ref)))
         return TranslationResult(proxies: translations, reports: reports)
     }
 
@@ -149,7 +154,7 @@ struct TranslationSession {
         var clusters: [Envoy_Config_Cluster_V3_Cluster] = []
         var assignments: [Envoy_Config_Endpoint_V3_ClusterLoadAssignment] = []
         var usable: [ResourceRef: Upstream] = [:]
-        var inputs: Set<TranslationCache.ClusterInput> = []
+        var seen: Set<ResourceRef> = []
         for upstream in snapshot.allUpstreams.sorted(by: { $0.ref < $1.ref }) where usable[upstream.ref] == nil {
             let key = translator.key(upstream)
             guard !reports.isRejected(key) else { continue }
@@ -158,17 +163,21 @@ struct TranslationSession {
                 upstream: upstream, endpoints: endpointsByUpstream[upstream.ref] ?? [],
                 selectors: (subsets.selectors[upstream.ref] ?? []).sorted { $0.lexicographicallyPrecedes($1) },
                 secret: referenced.secret, secretRejected: referenced.rejected)
-            inputs.insert(input)
+            seen.insert(upstream.ref)
             let build = { [tls] () -> TranslationCache.ClusterOutput in Self.translateCluster(input, tls: tls) }
             let output = cache?.cluster(input, build: build) ?? build()
             for problem in output.problems { reports.add(problem.severity, key, problem.fieldPath, problem.reason) }
             guard output.usable else { continue }
             clusters.append(output.cluster)
-            if let assignment = output.assignment { assignments.append(assignment) }
+            payloads.clusters[output.cluster.name] = output.clusterPayload
+            if let assignment = output.assignment {
+                assignments.append(assignment)
+                payloads.loadAssignments[assignment.clusterName] = output.assignmentPayload
+            }
             tls.adopt(output.secrets)
             usable[upstream.ref] = upstream
         }
-        cache?.keepClusters(inputs)
+        cache?.keepClusters(seen)
         return (clusters, assignments, usable)
     }
 
@@ -181,13 +190,17 @@ struct TranslationSession {
             if let (cluster, assignment) = try clusterTranslator.translate(
                 input.upstream, endpoints: input.endpoints, subsetSelectors: input.selectors, tls: &contexts)
             {
-                return .init(cluster: cluster, assignment: assignment, problems: problems, secrets: contexts.used, usable: true)
+                return .init(
+                    cluster: cluster, assignment: assignment, clusterPayload: try EnvoyResources.serialize(cluster),
+                    assignmentPayload: try assignment.map(EnvoyResources.serialize), problems: problems, secrets: contexts.used,
+                    usable: true)
             }
         } catch let failure as TranslationFailure {
             problems.append(FieldProblem(.error, fieldPath: failure.fieldPath, reason: failure.reason))
         } catch {
             problems.append(FieldProblem(.error, fieldPath: "", reason: "cannot be translated: \(error)"))
         }
-        return .init(cluster: .init(), assignment: nil, problems: problems, secrets: [:], usable: false)
+        return .init(cluster: .init(), assignment: nil, clusterPayload: Data(), assignmentPayload: nil, problems: problems,
+                     secrets: [:], usable: false)
     }
 }

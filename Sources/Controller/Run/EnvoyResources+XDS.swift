@@ -4,8 +4,18 @@ import XDS
 extension EnvoyResources {
     /// The resources serialized for the xDS cache.
     public func xdsResources() throws -> [XDSResource] {
-        try clusters.map(XDSResource.init(cluster:))
-            + loadAssignments.map(XDSResource.init(loadAssignment:))
+        try clusters.map { cluster in
+            if let payload = payloads.clusters[cluster.name] {
+                return XDSResource(name: cluster.name, typeURL: .cluster, payload: payload)
+            }
+            return try XDSResource(cluster: cluster)
+        }
+            + loadAssignments.map { assignment in
+                if let payload = payloads.loadAssignments[assignment.clusterName] {
+                    return XDSResource(name: assignment.clusterName, typeURL: .endpoint, payload: payload)
+                }
+                return try XDSResource(loadAssignment: assignment)
+            }
             + listeners.map(XDSResource.init(listener:))
             + routeConfigurations.map(XDSResource.init(routeConfiguration:))
             + secrets.map(XDSResource.init(secret:))

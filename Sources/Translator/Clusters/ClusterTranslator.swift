@@ -37,7 +37,8 @@ struct ClusterTranslator {
             cluster.clusterDiscoveryType = .type(.eds)
             cluster.edsClusterConfig.edsConfig.ads = Envoy_Config_Core_V3_AggregatedConfigSource()
             cluster.edsClusterConfig.edsConfig.resourceApiVersion = .v3
-            loadAssignment = Self.consulLoadAssignment(cluster.name, upstream: upstream, consul: consul, endpoints: endpoints)
+            loadAssignment = Self.consulLoadAssignment(
+                cluster.name, upstream: upstream, consul: consul, endpoints: endpoints, withSubsetLabels: !subsetSelectors.isEmpty)
             if !subsetSelectors.isEmpty {
                 var subsets = Envoy_Config_Cluster_V3_Cluster.LbSubsetConfig()
                 subsets.fallbackPolicy = .anyEndpoint
@@ -128,10 +129,10 @@ struct ClusterTranslator {
 
     /// The endpoints of a Consul upstream (`endpoints` are already its own): filtered by datacenter, `instanceTags` and
     /// `instanceBlacklistTags` (which Gloo ignored in EDS), grouped into one locality per
-    /// datacenter, each with its health, weight and Gloo's `tag_*`/`dc_*` subset labels ("1" or
-    /// "0" for every label the service's instances use).
+    /// datacenter, each with its health, weight and (when routes select subsets) Gloo's
+    /// `tag_*`/`dc_*` subset labels ("1" or "0" for every label the service's instances use).
     static func consulLoadAssignment(
-        _ clusterName: String, upstream: Upstream, consul: ConsulUpstream, endpoints: [Endpoint]
+        _ clusterName: String, upstream: Upstream, consul: ConsulUpstream, endpoints: [Endpoint], withSubsetLabels: Bool
     ) -> Envoy_Config_Endpoint_V3_ClusterLoadAssignment {
         let required = consul.instanceTags.map(Endpoint.tagLabel)
         let excluded = consul.instanceBlacklistTags.map(Endpoint.tagLabel)
@@ -140,7 +141,10 @@ struct ClusterTranslator {
                 && required.allSatisfy { endpoint.metadata.labels[$0] == "1" }
                 && !excluded.contains { endpoint.metadata.labels[$0] == "1" }
         }
-        let labelKeys = Set(mine.flatMap { $0.metadata.labels.keys.filter { $0.hasPrefix("tag_") || $0.hasPrefix("dc_") } })
+        // Subset labels matter only to Envoy's subset load balancer: without selectors they would
+        // only make every load assignment bigger.
+        let labelKeys = withSubsetLabels
+            ? Set(mine.flatMap { $0.metadata.labels.keys.filter { $0.hasPrefix("tag_") || $0.hasPrefix("dc_") } }) : []
         var assignment = Envoy_Config_Endpoint_V3_ClusterLoadAssignment()
         assignment.clusterName = clusterName
         let byDatacenter = Dictionary(grouping: mine, by: \.datacenter)

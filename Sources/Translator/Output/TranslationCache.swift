@@ -1,4 +1,5 @@
 import EnvoyAPI
+import Foundation
 import GlooAPI
 import Synchronization
 
@@ -18,6 +19,9 @@ public final class TranslationCache: Sendable {
     struct ClusterOutput {
         var cluster: Envoy_Config_Cluster_V3_Cluster
         var assignment: Envoy_Config_Endpoint_V3_ClusterLoadAssignment?
+        /// The deterministic serializations of `cluster` and `assignment`, made once.
+        var clusterPayload: Data
+        var assignmentPayload: Data?
         var problems: [FieldProblem]
         var secrets: [String: Envoy_Extensions_TransportSockets_Tls_V3_Secret]
         var usable: Bool
@@ -40,10 +44,13 @@ public final class TranslationCache: Sendable {
         var usesCors: Bool
     }
 
+    // Keyed by reference, with the input kept for an equality check: unchanged values share
+    // storage with the previous listing, so the check is usually a pointer comparison, and no
+    // deep hashing of endpoints or routes is needed.
     private struct State {
-        var clusters: [ClusterInput: ClusterOutput] = [:]
+        var clusters: [ResourceRef: (input: ClusterInput, output: ClusterOutput)] = [:]
         var world: RouteWorld?
-        var hosts: [VirtualService: HostOutput] = [:]
+        var hosts: [ResourceRef: (service: VirtualService, output: HostOutput)] = [:]
     }
 
     private let state = Mutex(State())
@@ -51,15 +58,16 @@ public final class TranslationCache: Sendable {
     public init() {}
 
     func cluster(_ input: ClusterInput, build: () -> ClusterOutput) -> ClusterOutput {
-        if let cached = state.withLock({ $0.clusters[input] }) { return cached }
+        let ref = input.upstream.ref
+        if let cached = state.withLock({ $0.clusters[ref] }), cached.input == input { return cached.output }
         let output = build()
-        state.withLock { $0.clusters[input] = output }
+        state.withLock { $0.clusters[ref] = (input, output) }
         return output
     }
 
-    /// Forgets the clusters of inputs not seen in the last translation.
-    func keepClusters(_ inputs: Set<ClusterInput>) {
-        state.withLock { state in state.clusters = state.clusters.filter { inputs.contains($0.key) } }
+    /// Forgets the clusters of Upstreams not seen in the last translation.
+    func keepClusters(_ upstreams: Set<ResourceRef>) {
+        state.withLock { state in state.clusters = state.clusters.filter { upstreams.contains($0.key) } }
     }
 
     /// Starts a translation in `world`: virtual hosts built in another world are dropped.
@@ -73,13 +81,13 @@ public final class TranslationCache: Sendable {
     }
 
     func host(_ service: VirtualService, build: () -> HostOutput) -> HostOutput {
-        if let cached = state.withLock({ $0.hosts[service] }) { return cached }
+        if let cached = state.withLock({ $0.hosts[service.ref] }), cached.service == service { return cached.output }
         let output = build()
-        state.withLock { $0.hosts[service] = output }
+        state.withLock { $0.hosts[service.ref] = (service, output) }
         return output
     }
 
-    func keepHosts(_ services: Set<VirtualService>) {
+    func keepHosts(_ services: Set<ResourceRef>) {
         state.withLock { state in state.hosts = state.hosts.filter { services.contains($0.key) } }
     }
 }

@@ -1,5 +1,7 @@
 import EnvoyAPI
+import Foundation
 import GlooAPI
+import SwiftProtobuf
 
 /// What translating one ApiSnapshot produced: per proxy its Gloo Proxy and Envoy resources, and
 /// a report for every resource.
@@ -23,6 +25,22 @@ public struct EnvoyResources: Sendable, Equatable {
     public var listeners: [Envoy_Config_Listener_V3_Listener] = []
     public var routeConfigurations: [Envoy_Config_Route_V3_RouteConfiguration] = []
     public var secrets: [Envoy_Extensions_TransportSockets_Tls_V3_Secret] = []
+    /// Serializations made during translation (reused across translations with a cache), by
+    /// resource name; a resource missing here is serialized when published.
+    public var payloads = Payloads()
 
     public init() {}
+
+    /// Serialized resources by name.
+    public struct Payloads: Sendable, Equatable {
+        public var clusters: [String: Data] = [:]
+        public var loadAssignments: [String: Data] = [:]
+    }
+
+    /// The deterministic protobuf encoding xDS versions are computed from.
+    public static func serialize(_ message: some SwiftProtobuf.Message) throws -> Data {
+        var options = BinaryEncodingOptions()
+        options.useDeterministicOrdering = true
+        return try message.serializedBytes(options: options)
+    }
 }
