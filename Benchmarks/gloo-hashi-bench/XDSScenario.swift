@@ -130,6 +130,9 @@ enum XDSScenario {
                                       config: .defaults { $0.http2.maxFrameSize = 1 << 20 })
         ) { client in
             let ads = Envoy_Service_Discovery_V3_AggregatedDiscoveryService.Client(wrapping: client)
+            // Envoy has no limit on xDS message size; gRPC clients default to 4 MiB.
+            var options = CallOptions.defaults
+            options.maxResponseMessageBytes = 1 << 30
             var node = Envoy_Config_Core_V3_Node()
             node.id = "bench-\(stream)"
             node.metadata.fields["role"] = Google_Protobuf_Value(stringValue: group)
@@ -142,7 +145,7 @@ enum XDSScenario {
                     request.resourceNamesSubscribe = names
                     send.yield(request)
                 }
-                try await ads.deltaAggregatedResources { writer in
+                try await ads.deltaAggregatedResources(options: options) { writer in
                     for await request in requests { try await writer.write(request) }
                 } onResponse: { response in
                     for try await message in response.messages {
@@ -166,7 +169,7 @@ enum XDSScenario {
                     request.resourceNames = names[type]!
                     send.yield(request)
                 }
-                try await ads.streamAggregatedResources { writer in
+                try await ads.streamAggregatedResources(options: options) { writer in
                     for await request in requests { try await writer.write(request) }
                 } onResponse: { response in
                     for try await message in response.messages {
