@@ -56,8 +56,12 @@ enum XDSScenario {
             let started = ContinuousClock.now
             for stream in 0..<streams {
                 tasks.addTask {
-                    try await runStream(stream, delta: stream % 2 == 1, port: port, endpoints: endpointNames, routes: routeNames,
-                                        tracker: tracker)
+                    do {
+                        try await runStream(stream, delta: stream % 2 == 1, port: port, endpoints: endpointNames, routes: routeNames,
+                                            tracker: tracker)
+                    } catch {
+                        FileHandle.standardError.write(Data("stream \(stream) failed: \(error)\n".utf8))
+                    }
                 }
             }
             let expected = snapshot.versions
