@@ -59,6 +59,8 @@ enum XDSScenario {
                     do {
                         try await runStream(stream, delta: stream % 2 == 1, port: port, endpoints: endpointNames, routes: routeNames,
                                             tracker: tracker)
+                    } catch is CancellationError {
+                        // The scenario ended and cancelled its clients.
                     } catch {
                         FileHandle.standardError.write(Data("stream \(stream) failed: \(error)\n".utf8))
                     }
