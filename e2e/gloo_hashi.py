@@ -38,6 +38,10 @@ class GlooHashi:
         except OSError:
             return None
 
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.admin_port}{path}", timeout=5) as response:
+            return response.read().decode()
+
     def stop(self) -> int:
         self.process.terminate()
         try:

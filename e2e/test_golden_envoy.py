@@ -12,7 +12,7 @@ import pytest
 from envoy.config.cluster.v3 import cluster_pb2
 from envoy.config.endpoint.v3 import endpoint_pb2
 from envoy.config.listener.v3 import listener_pb2
-from envoy.config.route.v3 import route_pb2
+from envoy.config.route.v3 import route_pb2, scoped_route_pb2
 from envoy.extensions.access_loggers.file.v3 import file_pb2  # noqa: F401 (registers the Any type)
 from envoy.extensions.filters.http.cors.v3 import cors_pb2  # noqa: F401
 from envoy.extensions.filters.http.router.v3 import router_pb2  # noqa: F401
@@ -32,7 +32,8 @@ from xds_fixtures import ROOT
 GOLDEN = ROOT / "Tests" / "TranslatorTests" / "Golden"
 FILES = sorted(GOLDEN.glob("*/*.json"))
 TYPES = {"clusters": cluster_pb2.Cluster, "endpoints": endpoint_pb2.ClusterLoadAssignment,
-         "listeners": listener_pb2.Listener, "routes": route_pb2.RouteConfiguration, "secrets": secret_pb2.Secret}
+         "listeners": listener_pb2.Listener, "routes": route_pb2.RouteConfiguration,
+         "scoped_routes": scoped_route_pb2.ScopedRouteConfiguration, "secrets": secret_pb2.Secret}
 
 
 def test_there_are_golden_files():
@@ -76,8 +77,9 @@ def local_files(node, files):
 
 
 def static_bootstrap(document, files):
-    """The translated resources as a static Envoy bootstrap: RDS inlined, EDS made static, SDS
-    secrets static, files on disk."""
+    """The translated resources as a static Envoy bootstrap: RDS inlined, scoped RDS made inline
+    scopes with inline routes (the scopes of the chain's xdstp collection only), EDS made static,
+    SDS secrets static, files on disk."""
     document = local_files(document, files)
     routes = {route["name"]: route for route in document["routes"]}
     endpoints = {assignment["cluster_name"]: assignment for assignment in document["endpoints"]}
@@ -89,6 +91,13 @@ def static_bootstrap(document, files):
                 if "rds" in config:
                     name = config.pop("rds")["route_config_name"]
                     config["route_config"] = routes[name]
+                if "scoped_rds" in (scoped := config.get("scoped_routes", {})):
+                    collection = scoped.pop("scoped_rds")["srds_resources_locator"][:-1]
+                    scopes = [scope for scope in document["scoped_routes"] if scope["name"].startswith(collection)]
+                    assert scopes, f"no scope in {collection}*"
+                    scoped["scoped_route_configurations_list"] = {"scoped_route_configurations": [
+                        {"name": scope["name"], "key": scope["key"],
+                         "route_configuration": routes[scope["route_configuration_name"]]} for scope in scopes]}
         listeners.append(listener)
     clusters = []
     for cluster in copy.deepcopy(document["clusters"]):

@@ -9,6 +9,7 @@ public enum EnvoyTypeRegistry {
         Envoy_Config_Endpoint_V3_ClusterLoadAssignment.self,
         Envoy_Config_Listener_V3_Listener.self,
         Envoy_Config_Route_V3_RouteConfiguration.self,
+        Envoy_Config_Route_V3_ScopedRouteConfiguration.self,
         Envoy_Config_Route_V3_VirtualHost.self,
         Envoy_Extensions_TransportSockets_Tls_V3_Secret.self,
         Envoy_Extensions_TransportSockets_Tls_V3_UpstreamTlsContext.self,

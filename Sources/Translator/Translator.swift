@@ -52,6 +52,10 @@ struct TranslationSession {
         var tls: TLSContexts
         var listeners: [Envoy_Config_Listener_V3_Listener] = []
         var routeConfigurations: [Envoy_Config_Route_V3_RouteConfiguration] = []
+        var scopedRouteConfigurations: [Envoy_Config_Route_V3_ScopedRouteConfiguration] = []
+        /// Serialized RouteConfigurations by name (scoped mode makes them during translation).
+        var payloads: [String: Data] = [:]
+        var routeModes: [RouteModeDecision] = []
         var proxyListeners: [ProxyListener] = []
         var boundBy: [String: ResourceRef] = [:]
     }
@@ -116,12 +120,15 @@ struct TranslationSession {
             envoy.payloads = payloads
             envoy.listeners = builder.listeners.sorted { $0.name < $1.name }
             envoy.routeConfigurations = builder.routeConfigurations.sorted { $0.name < $1.name }
+            envoy.scopedRouteConfigurations = builder.scopedRouteConfigurations.sorted { $0.name < $1.name }
+            envoy.payloads.routeConfigurations = builder.payloads
             envoy.secrets = clusterSecrets.merging(builder.tls.used) { first, _ in first }.values.sorted { $0.name < $1.name }
             let proxy = Proxy(metadata: Metadata(name: builder.name, namespace: builder.namespace),
                               listeners: builder.proxyListeners)
-            return ProxyTranslation(group: group, proxy: proxy, envoy: envoy)
+            return ProxyTranslation(group: group, proxy: proxy, envoy: envoy, routeModes: builder.routeModes)
         }
-        cache?.keepHosts(Set(resources.virtualServices.map(\.ref)))
+        cache?.keepHosts(Set(resources.virtualServices.map(\.ref)),
+                         scopedConfigurations: Set(proxies.values.flatMap { $0.payloads.keys }))
         return TranslationResult(proxies: translations, reports: reports)
     }
 

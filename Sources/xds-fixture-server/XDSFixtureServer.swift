@@ -88,6 +88,7 @@ struct XDSFixtureServer {
         case .cluster: try Envoy_Config_Cluster_V3_Cluster(serializedBytes: any.value).name
         case .endpoint: try Envoy_Config_Endpoint_V3_ClusterLoadAssignment(serializedBytes: any.value).clusterName
         case .listener: try Envoy_Config_Listener_V3_Listener(serializedBytes: any.value).name
+        case .scopedRoute: try Envoy_Config_Route_V3_ScopedRouteConfiguration(serializedBytes: any.value).name
         case .route: try Envoy_Config_Route_V3_RouteConfiguration(serializedBytes: any.value).name
         case .virtualHost: try Envoy_Config_Route_V3_VirtualHost(serializedBytes: any.value).name
         case .secret: try Envoy_Extensions_TransportSockets_Tls_V3_Secret(serializedBytes: any.value).name

@@ -5,7 +5,7 @@ import Testing
 @testable import Translator
 
 /// Golden files: each folder under Golden/ holds an `input/` KV tree; translating it must give
-/// exactly `<group>.json` per proxy and `reports.txt`. Run with `UPDATE_GOLDEN=1` to rewrite them
+/// exactly `<group>.json` per proxy and `reports.txt` (problems, then each HTTP chain's route mode). Run with `UPDATE_GOLDEN=1` to rewrite them
 /// (then review the diff: golden files are checked again by e2e/test_golden_envoy.py with the
 /// official Envoy types, proto-validate and `envoy --mode validate`).
 @Suite struct GoldenTests {
@@ -24,7 +24,10 @@ import Testing
         let reports = result.reports.problems.map { report in
             "\(report.state.rawValue) \(report.key)\n" + (report.errors + report.warnings).map { "  \($0)\n" }.joined()
         }.joined()
-        return (outputs, reports)
+        let modes = result.proxies.flatMap { proxy in
+            proxy.routeModes.map { "mode \(proxy.group) \($0.routeConfiguration): \($0.mode.rawValue) (\($0.reason))\n" }
+        }.joined()
+        return (outputs, reports + modes)
     }
 
     @Test(arguments: cases)

@@ -49,8 +49,12 @@ import Testing
             Route(matchers: [Matcher(path: .prefix("/store/items"))],
                   action: .routeAction(RouteAction(destination: .single(Destination(target: .upstream(ResourceRef(name: "svc-1", namespace: ""))))))),
         ])]
-        resources.gateways = [Gateway(metadata: Metadata(name: "gw", namespace: Self.namespace), bindPort: 8080,
-                                      gatewayType: .httpGateway(HttpGateway()))]
+        // Both route modes: exact domains make the first gateway scoped; the second forces single.
+        resources.gateways = [
+            Gateway(metadata: Metadata(name: "gw", namespace: Self.namespace), bindPort: 8080, gatewayType: .httpGateway(HttpGateway())),
+            Gateway(metadata: Metadata(name: "gw-single", namespace: Self.namespace, annotations: ["gloo-hashi.io/route-mode": "single"]),
+                    bindPort: 8081, gatewayType: .httpGateway(HttpGateway())),
+        ]
         var endpoints = (0..<30).filter { $0 % 3 == 0 }.flatMap { upstream in (1...2).map { Self.endpoint(upstream, $0) } }
         let cache = TranslationCache()
         for step in 0..<60 {
@@ -83,6 +87,14 @@ import Testing
             for (a, b) in zip(full.proxies, incremental.proxies) {
                 #expect(try a.envoy.jsonText() == b.envoy.jsonText(), "step \(step): Envoy resources differ")
                 #expect(a.proxy == b.proxy, "step \(step): proxies differ")
+                #expect(a.routeModes == b.routeModes, "step \(step): route modes differ")
+                // Cached serializations are the bytes a fresh serialization gives.
+                for configuration in b.envoy.routeConfigurations {
+                    if let payload = b.envoy.payloads.routeConfigurations[configuration.name] {
+                        #expect(payload == (try EnvoyResources.serialize(configuration)), "step \(step): \(configuration.name) bytes")
+                    }
+                }
+                #expect(a.envoy.payloads == b.envoy.payloads, "step \(step): payloads differ")
             }
             #expect(full.reports == incremental.reports, "step \(step): reports differ")
         }

@@ -111,6 +111,8 @@ enum Fixtures {
             case TypeURL.listener.rawValue: (try? Envoy_Config_Listener_V3_Listener(serializedBytes: any.value).name) ?? "?"
             case TypeURL.route.rawValue:
                 (try? Envoy_Config_Route_V3_RouteConfiguration(serializedBytes: any.value).name) ?? "?"
+            case TypeURL.scopedRoute.rawValue:
+                (try? Envoy_Config_Route_V3_ScopedRouteConfiguration(serializedBytes: any.value).name) ?? "?"
             default: "?"
             }
         }

@@ -6,6 +6,7 @@ import XDS
 
 /// The admin HTTP API: `/healthz` (the process is up), `/readyz` (the first complete sync was
 /// published; until then 503) and the debug views: `/debug/reports`, `/debug/proxies`,
+/// `/debug/route-modes` (each HTTP chain's route mode and why),
 /// `/debug/snapshot?proxy=NAME` (Envoy JSON, private keys redacted) and `/debug/xds` (connected
 /// Envoys with their ACKed versions and last NACKs).
 public enum AdminServer {
@@ -29,6 +30,12 @@ public enum AdminServer {
                 (try? JSONSerialization.jsonObject(with: Data(ResourceCodec.json(translation.proxy).utf8))) ?? [:]
             }
             return json(proxies)
+        }
+        router.get("/debug/route-modes") { _, _ -> Response in
+            let modes = await state.lastProxies.map { translation -> [String: Any] in
+                ["group": translation.group, "route_modes": translation.routeModes.map(\.jsonObject)]
+            }
+            return json(modes)
         }
         router.get("/debug/snapshot") { request, _ -> Response in
             let wanted = request.uri.queryParameters["proxy"].map(String.init)

@@ -17,7 +17,13 @@ extension EnvoyResources {
                 return try XDSResource(loadAssignment: assignment)
             }
             + listeners.map(XDSResource.init(listener:))
-            + routeConfigurations.map(XDSResource.init(routeConfiguration:))
+            + routeConfigurations.map { configuration in
+                if let payload = payloads.routeConfigurations[configuration.name] {
+                    return XDSResource(name: configuration.name, typeURL: .route, payload: payload)
+                }
+                return try XDSResource(routeConfiguration: configuration)
+            }
+            + scopedRouteConfigurations.map(XDSResource.init(scopedRoute:))
             + secrets.map(XDSResource.init(secret:))
     }
 }

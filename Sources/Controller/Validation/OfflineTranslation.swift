@@ -14,11 +14,13 @@ public enum OfflineTranslation {
     }
 
     /// The result as one document: Envoy resources per proxy group (private keys redacted)
-    /// and every rejected or warned resource; JSON, or YAML when `yaml`.
+    /// with the route mode of each HTTP chain, and every rejected or warned resource; JSON, or YAML when `yaml`.
     public static func render(_ result: TranslationResult, proxy: String?, yaml: Bool) throws -> String {
         var proxies: [String: Any] = [:]
         for translation in result.proxies where proxy == nil || translation.group == proxy || translation.proxy.metadata.name == proxy {
-            proxies[translation.group] = try translation.envoy.jsonObject(redactingPrivateKeys: true)
+            var document = try translation.envoy.jsonObject(redactingPrivateKeys: true)
+            document["route_modes"] = translation.routeModes.map(\.jsonObject)
+            proxies[translation.group] = document
         }
         let reports: [[String: Any]] = result.reports.problems.map {
             ["key": $0.key, "state": $0.state.rawValue, "errors": $0.errors, "warnings": $0.warnings]

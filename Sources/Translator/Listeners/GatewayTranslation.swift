@@ -1,4 +1,5 @@
 import EnvoyAPI
+import Foundation
 import GlooAPI
 import SwiftProtobuf
 
@@ -30,7 +31,7 @@ extension TranslationSession {
         switch gateway.gatewayType {
         case .httpGateway(let http):
             let result = httpChains(http, gateway: gateway, listenerName: listenerName, builder: &builder,
-                                    upstreams: upstreams, rejectedTables: rejectedTables, accessLogs: accessLogs)
+                                    accessLogs: accessLogs)
             guard let result else { return }
             chains = result.chains
             listenerType = .httpListener(HttpListener(virtualHosts: result.hosts, options: http.options))
@@ -63,13 +64,18 @@ extension TranslationSession {
 
     private mutating func httpChains(
         _ http: HttpGateway, gateway: Gateway, listenerName: String, builder: inout ProxyBuilder,
-        upstreams: [ResourceRef: Upstream], rejectedTables: Set<ResourceRef>, accessLogs: [Envoy_Config_Accesslog_V3_AccessLog]
+        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog]
     ) -> (chains: [HttpListenerBuilder.Chain], hosts: [ProxyVirtualHost])? {
         let key = translator.key(gateway)
         // Gloo's rule: SSL gateways serve the VirtualServices that have an sslConfig, plain ones the rest.
         let services = Selection.virtualServices(for: http, in: snapshot.resources.virtualServices)
             .filter { !reports.isRejected(translator.key($0)) && ($0.sslConfig != nil) == gateway.ssl }
             .sorted { $0.ref < $1.ref }
+        var modeChoice = RouteModeChoice.auto
+        switch RouteModeChoice.of(gateway) {
+        case .success(let choice): modeChoice = choice
+        case .failure(let problem): reports.add(problem.severity, key, problem.fieldPath, problem.reason)
+        }
         let conflicting = domainConflicts(services, gateway: gateway)
         let served = services.filter { !conflicting.contains($0.ref) }
         // One chain (and RouteConfiguration) per distinct sslConfig; one for a plain gateway.
@@ -117,14 +123,24 @@ extension TranslationSession {
                 for name in serverNames { claimedNames[name] = owner.ref }
                 if serverNames.isEmpty { hasDefaultChain = true }
             }
-            let (configuration, groupHosts, cors) = routeConfiguration(
-                named: routeName, services: group.services, upstreams: upstreams, rejectedTables: rejectedTables)
+            let (mode, reason) = modeChoice.decide(for: group.services)
+            if modeChoice == .scoped && mode == .single {
+                reports.add(.warning, key, "metadata.annotations.\(RouteModeChoice.annotation)",
+                            "scoped mode is not possible for \(routeName): \(reason); serving one RouteConfiguration")
+            }
+            builder.routeModes.append(RouteModeDecision(gateway: gateway.ref, listener: listenerName, routeConfiguration: routeName,
+                                                        mode: mode, reason: reason))
+            let (routes, groupHosts, cors) = mode == .scoped
+                ? scopedRouteConfigurations(named: routeName, services: group.services)
+                : routeConfiguration(named: routeName, services: group.services)
             do {
                 let filter = try HttpListenerBuilder.connectionManager(
-                    routeConfiguration: routeName, cors: cors, settings: http.options?.httpConnectionManagerSettings,
+                    routeConfiguration: routeName, mode: mode, cors: cors, settings: http.options?.httpConnectionManagerSettings,
                     accessLogs: accessLogs)
                 chains.append(HttpListenerBuilder.Chain(serverNames: serverNames, transportSocket: transport, filter: filter))
-                builder.routeConfigurations.append(configuration)
+                builder.routeConfigurations += routes.configurations
+                builder.scopedRouteConfigurations += routes.scopes
+                builder.payloads.merge(routes.payloads) { first, _ in first }
                 hosts += groupHosts
             } catch {
                 reports.add(.error, key, "httpGateway.options", "cannot be translated: \(error)")
@@ -152,26 +168,87 @@ extension TranslationSession {
         return try TLSContexts.transportSocket(context)
     }
 
-    /// The RouteConfiguration of one chain: one virtual host per VirtualService.
+    /// What one chain serves over RDS (and SRDS in scoped mode).
+    struct ChainRoutes {
+        var configurations: [Envoy_Config_Route_V3_RouteConfiguration] = []
+        var scopes: [Envoy_Config_Route_V3_ScopedRouteConfiguration] = []
+        /// Serializations of `configurations`, by name, where translation made them.
+        var payloads: [String: Data] = [:]
+    }
+
+    /// The RouteConfiguration of one chain in single mode: one virtual host per VirtualService.
     private mutating func routeConfiguration(
-        named name: String, services: [VirtualService], upstreams: [ResourceRef: Upstream], rejectedTables: Set<ResourceRef>
-    ) -> (Envoy_Config_Route_V3_RouteConfiguration, [ProxyVirtualHost], Bool) {
+        named name: String, services: [VirtualService]
+    ) -> (ChainRoutes, [ProxyVirtualHost], Bool) {
         var configuration = Envoy_Config_Route_V3_RouteConfiguration()
         configuration.name = name
         var hosts: [ProxyVirtualHost] = []
         var usesCors = false
-        let world = routeWorld
-        let rootKey = translator.rootKey
         for service in services {
-            let build = { Self.virtualHost(service, world: world, rootKey: rootKey) }
-            let output = cache?.host(service, build: build) ?? build()
-            for finding in output.findings { reports.add(finding) }
+            let output = hostOutput(service)
             guard let host = output.host, let proxyHost = output.proxyHost else { continue }
             configuration.virtualHosts.append(host)
             hosts.append(proxyHost)
             usesCors = usesCors || output.usesCors
         }
-        return (configuration, hosts, usesCors)
+        return (ChainRoutes(configurations: [configuration]), hosts, usesCors)
+    }
+
+    /// The routes of one chain in scoped mode: per VirtualService a RouteConfiguration with its
+    /// one virtual host (matching any host: the scope already chose it), and a routing scope per
+    /// domain keyed on the lowercased host.
+    private mutating func scopedRouteConfigurations(
+        named name: String, services: [VirtualService]
+    ) -> (ChainRoutes, [ProxyVirtualHost], Bool) {
+        var routes = ChainRoutes()
+        var hosts: [ProxyVirtualHost] = []
+        var usesCors = false
+        for service in services {
+            let output = hostOutput(service)
+            guard let proxyHost = output.proxyHost else { continue }
+            let configurationName = EnvoyNames.scopedRouteConfiguration(routeConfiguration: name, service: service.ref)
+            let build = { Self.scopedConfiguration(configurationName, host: output.host) }
+            guard let built = cache?.scopedConfiguration(configurationName, service: service, build: build) ?? build() else {
+                continue
+            }
+            routes.configurations.append(built.configuration)
+            routes.payloads[configurationName] = built.payload
+            for domain in Set(proxyHost.domains.map { $0.lowercased() }).sorted() {
+                var scope = Envoy_Config_Route_V3_ScopedRouteConfiguration()
+                scope.name = EnvoyNames.scope(routeConfiguration: name, domain: domain)
+                scope.routeConfigurationName = configurationName
+                var fragment = Envoy_Config_Route_V3_ScopedRouteConfiguration.Key.Fragment()
+                fragment.stringKey = domain
+                scope.key.fragments = [fragment]
+                routes.scopes.append(scope)
+            }
+            hosts.append(proxyHost)
+            usesCors = usesCors || output.usesCors
+        }
+        return (routes, hosts, usesCors)
+    }
+
+    /// One VirtualService's RouteConfiguration in scoped mode, serialized once.
+    static func scopedConfiguration(
+        _ name: String, host: Envoy_Config_Route_V3_VirtualHost?
+    ) -> TranslationCache.ScopedOutput? {
+        guard var host else { return nil }
+        host.domains = ["*"]
+        var configuration = Envoy_Config_Route_V3_RouteConfiguration()
+        configuration.name = name
+        configuration.virtualHosts = [host]
+        guard let payload = try? EnvoyResources.serialize(configuration) else { return nil }
+        return .init(configuration: configuration, payload: payload)
+    }
+
+    /// One VirtualService's virtual host, from the cache when its inputs did not change.
+    private mutating func hostOutput(_ service: VirtualService) -> TranslationCache.HostOutput {
+        let world = routeWorld
+        let rootKey = translator.rootKey
+        let build = { Self.virtualHost(service, world: world, rootKey: rootKey) }
+        let output = cache?.host(service, build: build) ?? build()
+        for finding in output.findings { reports.add(finding) }
+        return output
     }
 
     /// One VirtualService's virtual host: pure in the service and the route world (the cache

@@ -3,7 +3,7 @@ import GlooAPI
 import SwiftProtobuf
 
 /// Envoy Listeners for Gateways: HTTP chains with the connection manager over RDS (one
-/// RouteConfiguration per chain), TCP chains with tcp_proxy, SNI matching and TLS termination.
+/// RouteConfiguration per chain) or scoped RDS (one per VirtualService), TCP chains with tcp_proxy, SNI matching and TLS termination.
 enum HttpListenerBuilder {
     static let connectionManagerFilter = "envoy.filters.network.http_connection_manager"
     static let tcpProxyFilter = "envoy.filters.network.tcp_proxy"
@@ -50,19 +50,24 @@ enum HttpListenerBuilder {
         return listener
     }
 
-    /// The HTTP connection manager filter, routes over RDS.
+    /// The HTTP connection manager filter, routes over RDS (`mode` single) or scoped RDS (one
+    /// RouteConfiguration per scope, scopes keyed on the host without its port).
     static func connectionManager(
-        routeConfiguration: String, cors: Bool, settings: HttpConnectionSettings?,
+        routeConfiguration: String, mode: RouteMode, cors: Bool, settings: HttpConnectionSettings?,
         accessLogs: [Envoy_Config_Accesslog_V3_AccessLog]
     ) throws -> Envoy_Config_Listener_V3_Filter {
         var manager = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager()
         manager.statPrefix = "http"
         manager.codecType = .auto
-        var rds = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_Rds()
-        rds.routeConfigName = routeConfiguration
-        rds.configSource.ads = Envoy_Config_Core_V3_AggregatedConfigSource()
-        rds.configSource.resourceApiVersion = .v3
-        manager.rds = rds
+        switch mode {
+        case .single:
+            var rds = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_Rds()
+            rds.routeConfigName = routeConfiguration
+            rds.configSource = adsSource
+            manager.rds = rds
+        case .scoped:
+            manager.scopedRoutes = scopedRoutes(routeConfiguration)
+        }
         if let settings { try HttpConnectionSettingsBuilder.apply(settings, to: &manager) }
         manager.accessLog = accessLogs
         if cors {
@@ -80,6 +85,38 @@ enum HttpListenerBuilder {
         filter.name = connectionManagerFilter
         filter.typedConfig = try Google_Protobuf_Any(message: manager)
         return filter
+    }
+
+    static var adsSource: Envoy_Config_Core_V3_ConfigSource {
+        var source = Envoy_Config_Core_V3_ConfigSource()
+        source.ads = Envoy_Config_Core_V3_AggregatedConfigSource()
+        source.resourceApiVersion = .v3
+        return source
+    }
+
+    /// Scoped routes for one chain: the scope key is `:authority` up to its first `:`, and the
+    /// scopes come from the chain's own xdstp collection (a plain SRDS subscription is one
+    /// wildcard per Envoy, shared by every connection manager, so gateways would capture each
+    /// other's hosts).
+    static func scopedRoutes(
+        _ routeConfiguration: String
+    ) -> Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_ScopedRoutes {
+        typealias ScopedRoutes = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_ScopedRoutes
+        var extractor = ScopedRoutes.ScopeKeyBuilder.FragmentBuilder.HeaderValueExtractor()
+        extractor.name = ":authority"
+        extractor.elementSeparator = ":"
+        extractor.index = 0
+        var fragment = ScopedRoutes.ScopeKeyBuilder.FragmentBuilder()
+        fragment.headerValueExtractor = extractor
+        var scoped = ScopedRoutes()
+        scoped.name = routeConfiguration
+        scoped.scopeKeyBuilder.fragments = [fragment]
+        scoped.rdsConfigSource = adsSource
+        var rds = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_ScopedRds()
+        rds.scopedRdsConfigSource = adsSource
+        rds.srdsResourcesLocator = EnvoyNames.scopeCollection(routeConfiguration: routeConfiguration)
+        scoped.scopedRds = rds
+        return scoped
     }
 
     /// A tcp_proxy filter to one cluster or to weighted clusters.

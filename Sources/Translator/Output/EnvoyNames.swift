@@ -25,3 +25,37 @@ extension EnvoyNames {
     /// `petstore-tls_gloo-system-ca`: the SDS secret holding a Secret's root CA.
     public static func validationSecret(_ secret: ResourceRef) -> String { "\(secret.name)_\(secret.namespace)-ca" }
 }
+
+extension EnvoyNames {
+    /// The xdstp authority and type of gloo-hashi's routing scopes.
+    static let scopeCollectionRoot = "xdstp://gloo-hashi/envoy.config.route.v3.ScopedRouteConfiguration/"
+
+    /// `xdstp://gloo-hashi/envoy.config.route.v3.ScopedRouteConfiguration/listener-__-8080-routes/*`:
+    /// the glob collection one HTTP connection manager subscribes to (`srds_resources_locator`),
+    /// so the scopes of two gateways never mix.
+    public static func scopeCollection(routeConfiguration: String) -> String {
+        scopeCollectionRoot + pathSegment(routeConfiguration) + "/*"
+    }
+
+    /// `xdstp://gloo-hashi/envoy.config.route.v3.ScopedRouteConfiguration/listener-__-8080-routes/api.example.com`:
+    /// the scope of one domain in that collection.
+    public static func scope(routeConfiguration: String, domain: String) -> String {
+        scopeCollectionRoot + pathSegment(routeConfiguration) + "/" + domain
+    }
+
+    /// `listener-::-8080-routes/gloo-system_default`: the RouteConfiguration of one VirtualService
+    /// in scoped mode.
+    public static func scopedRouteConfiguration(routeConfiguration: String, service: ResourceRef) -> String {
+        "\(routeConfiguration)/\(virtualHost(service))"
+    }
+
+    /// `name` with every character outside RFC 3986's unreserved set replaced by `_`, so the
+    /// xdstp name needs no percent-encoding (Envoy and this server compare names as written).
+    static func pathSegment(_ name: String) -> String {
+        String(name.map { isUnreserved($0) ? $0 : "_" })
+    }
+
+    static func isUnreserved(_ character: Character) -> Bool {
+        character.isASCII && (character.isLetter || character.isNumber || "-._~".contains(character))
+    }
+}

@@ -12,7 +12,8 @@ extension EnvoyResources {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
-    /// The resources as JSON objects (`clusters`, `endpoints`, `listeners`, `routes`, `secrets`);
+    /// The resources as JSON objects (`clusters`, `endpoints`, `listeners`, `routes`,
+    /// `scoped_routes`, `secrets`);
     /// with `redactingPrivateKeys`, every private key reads `[redacted]`.
     public func jsonObject(redactingPrivateKeys: Bool) throws -> [String: Any] {
         EnvoyTypeRegistry.registerAll()
@@ -38,6 +39,7 @@ extension EnvoyResources {
             "endpoints": try objects(loadAssignments),
             "listeners": try objects(listeners),
             "routes": try objects(routeConfigurations),
+            "scoped_routes": try objects(scopedRouteConfigurations),
             "secrets": secretObjects,
         ]
     }

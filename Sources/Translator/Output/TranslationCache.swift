@@ -44,6 +44,11 @@ public final class TranslationCache: Sendable {
         var usesCors: Bool
     }
 
+    struct ScopedOutput {
+        var configuration: Envoy_Config_Route_V3_RouteConfiguration
+        var payload: Data
+    }
+
     // Keyed by reference, with the input kept for an equality check: unchanged values share
     // storage with the previous listing, so the check is usually a pointer comparison, and no
     // deep hashing of endpoints or routes is needed.
@@ -51,6 +56,8 @@ public final class TranslationCache: Sendable {
         var clusters: [ResourceRef: (input: ClusterInput, output: ClusterOutput)] = [:]
         var world: RouteWorld?
         var hosts: [ResourceRef: (service: VirtualService, output: HostOutput)] = [:]
+        /// Scoped-mode RouteConfigurations by name; like hosts, valid within one route world.
+        var scoped: [String: (service: VirtualService, output: ScopedOutput?)] = [:]
     }
 
     private let state = Mutex(State())
@@ -76,6 +83,7 @@ public final class TranslationCache: Sendable {
             if state.world != world {
                 state.world = world
                 state.hosts = [:]
+                state.scoped = [:]
             }
         }
     }
@@ -87,7 +95,19 @@ public final class TranslationCache: Sendable {
         return output
     }
 
-    func keepHosts(_ services: Set<ResourceRef>) {
-        state.withLock { state in state.hosts = state.hosts.filter { services.contains($0.key) } }
+    func scopedConfiguration(_ name: String, service: VirtualService, build: () -> ScopedOutput?) -> ScopedOutput? {
+        if let cached = state.withLock({ $0.scoped[name] }), cached.service == service { return cached.output }
+        let output = build()
+        state.withLock { $0.scoped[name] = (service, output) }
+        return output
+    }
+
+    /// Forgets the virtual hosts and scoped RouteConfigurations of VirtualServices not seen in
+    /// the last translation.
+    func keepHosts(_ services: Set<ResourceRef>, scopedConfigurations: Set<String>) {
+        state.withLock { state in
+            state.hosts = state.hosts.filter { services.contains($0.key) }
+            state.scoped = state.scoped.filter { scopedConfigurations.contains($0.key) }
+        }
     }
 }

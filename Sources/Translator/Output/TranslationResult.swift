@@ -16,6 +16,8 @@ public struct ProxyTranslation: Sendable {
     public var group: String
     public var proxy: Proxy
     public var envoy: EnvoyResources
+    /// The route mode of every HTTP filter chain, and why it was chosen.
+    public var routeModes: [RouteModeDecision] = []
 }
 
 /// The Envoy resources of one proxy, each list sorted by name.
@@ -24,6 +26,8 @@ public struct EnvoyResources: Sendable, Equatable {
     public var loadAssignments: [Envoy_Config_Endpoint_V3_ClusterLoadAssignment] = []
     public var listeners: [Envoy_Config_Listener_V3_Listener] = []
     public var routeConfigurations: [Envoy_Config_Route_V3_RouteConfiguration] = []
+    /// Routing scopes of chains in scoped mode (host to RouteConfiguration).
+    public var scopedRouteConfigurations: [Envoy_Config_Route_V3_ScopedRouteConfiguration] = []
     public var secrets: [Envoy_Extensions_TransportSockets_Tls_V3_Secret] = []
     /// Serializations made during translation (reused across translations with a cache), by
     /// resource name; a resource missing here is serialized when published.
@@ -35,6 +39,7 @@ public struct EnvoyResources: Sendable, Equatable {
     public struct Payloads: Sendable, Equatable {
         public var clusters: [String: Data] = [:]
         public var loadAssignments: [String: Data] = [:]
+        public var routeConfigurations: [String: Data] = [:]
     }
 
     /// The deterministic protobuf encoding xDS versions are computed from.

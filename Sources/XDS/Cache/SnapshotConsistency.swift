@@ -2,7 +2,8 @@ import EnvoyAPI
 import SwiftProtobuf
 
 /// Finds the names one resource needs from another type: an EDS cluster its load assignment, a
-/// listener its route configurations, TLS contexts their SDS secrets.
+/// listener its route configurations, a routing scope its route configuration, TLS contexts
+/// their SDS secrets.
 enum SnapshotConsistency {
     static let httpConnectionManagerType =
         "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"
@@ -17,15 +18,17 @@ enum SnapshotConsistency {
                 dangling.append(DanglingReference(from: .cluster, fromName: resource.name, to: type, toName: name))
             }
         }
-        for resource in snapshot.resources(of: .listener).values.sorted(by: { $0.name < $1.name }) {
-            for (type, name) in try references(of: resource) where snapshot.resources(of: type)[name] == nil {
-                dangling.append(DanglingReference(from: .listener, fromName: resource.name, to: type, toName: name))
+        for from in [TypeURL.listener, .scopedRoute] {
+            for resource in snapshot.resources(of: from).values.sorted(by: { $0.name < $1.name }) {
+                for (type, name) in try references(of: resource) where snapshot.resources(of: type)[name] == nil {
+                    dangling.append(DanglingReference(from: from, fromName: resource.name, to: type, toName: name))
+                }
             }
         }
         return dangling
     }
 
-    /// The (type, name) pairs a cluster or listener references.
+    /// The (type, name) pairs a cluster, listener or routing scope references.
     static func references(of resource: XDSResource) throws(SnapshotError) -> [(TypeURL, String)] {
         do {
             switch resource.typeURL {
@@ -52,6 +55,9 @@ enum SnapshotConsistency {
                     }
                 }
                 return result
+            case .scopedRoute:
+                let scope = try resource.message(Envoy_Config_Route_V3_ScopedRouteConfiguration.self)
+                return scope.routeConfigurationName.isEmpty ? [] : [(.route, scope.routeConfigurationName)]
             default:
                 return []
             }

@@ -1,9 +1,10 @@
 /// The xDS type URLs, in one place (REFERENCE.md section 8), in the order a make-before-break
-/// push sends them: clusters, endpoints, listeners, routes, then secrets.
+/// push sends them: clusters, endpoints, listeners, scoped routes, routes, then secrets.
 public enum TypeURL: String, CaseIterable, Hashable, Sendable, Comparable {
     case cluster = "type.googleapis.com/envoy.config.cluster.v3.Cluster"
     case endpoint = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment"
     case listener = "type.googleapis.com/envoy.config.listener.v3.Listener"
+    case scopedRoute = "type.googleapis.com/envoy.config.route.v3.ScopedRouteConfiguration"
     case route = "type.googleapis.com/envoy.config.route.v3.RouteConfiguration"
     case virtualHost = "type.googleapis.com/envoy.config.route.v3.VirtualHost"
     case secret = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret"
@@ -18,12 +19,13 @@ public enum TypeURL: String, CaseIterable, Hashable, Sendable, Comparable {
 }
 
 extension TypeURL {
-    /// `CDS`, `EDS`, `LDS`, `RDS`, `VHDS`, `SDS`.
+    /// `CDS`, `EDS`, `LDS`, `SRDS`, `RDS`, `VHDS`, `SDS`.
     public var shortName: String {
         switch self {
         case .cluster: "CDS"
         case .endpoint: "EDS"
         case .listener: "LDS"
+        case .scopedRoute: "SRDS"
         case .route: "RDS"
         case .virtualHost: "VHDS"
         case .secret: "SDS"

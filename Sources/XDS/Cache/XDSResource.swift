@@ -57,6 +57,10 @@ extension XDSResource {
         try self.init(name: routeConfiguration.name, typeURL: .route, message: routeConfiguration)
     }
 
+    public init(scopedRoute: Envoy_Config_Route_V3_ScopedRouteConfiguration) throws {
+        try self.init(name: scopedRoute.name, typeURL: .scopedRoute, message: scopedRoute)
+    }
+
     public init(secret: Envoy_Extensions_TransportSockets_Tls_V3_Secret) throws {
         try self.init(name: secret.name, typeURL: .secret, message: secret)
     }

@@ -68,7 +68,8 @@ public struct DeltaStreamStateMachine: Sendable {
                 changed = changed || state.wildcard
                 state.wildcard = false
             } else if state.names.remove(name) != nil {
-                state.known[name] = nil
+                let pattern = ResourceNamePattern(name)
+                state.known = state.known.filter { $0.key != name && !pattern.contains($0.key) }
             }
         }
         types[type] = state
@@ -102,7 +103,7 @@ public struct DeltaStreamStateMachine: Sendable {
         let all = snapshot.resources(of: type)
         let inScope: [XDSResource] = state.wildcard
             ? all.values.sorted { $0.name < $1.name }
-            : state.names.sorted().compactMap { all[$0] }
+            : ResourceNamePattern.select(state.names, from: all).sorted { $0.name < $1.name }
         var response = Envoy_Service_Discovery_V3_DeltaDiscoveryResponse()
         for resource in inScope where state.known[resource.name] != resource.version {
             var entry = Envoy_Service_Discovery_V3_Resource()

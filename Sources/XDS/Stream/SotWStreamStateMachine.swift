@@ -104,7 +104,7 @@ public struct SotWStreamStateMachine: Sendable {
         if state.wildcard || (state.names.count >= all.count && all.keys.allSatisfy(state.names.contains)) {
             return (Array(all.values), snapshot.versions[type] ?? XDSSnapshot.version(of: all.values))
         }
-        let selected = state.names.compactMap { all[$0] }
+        let selected = ResourceNamePattern.select(state.names, from: all)
         return (selected, XDSSnapshot.version(of: selected))
     }
 
