@@ -15,7 +15,24 @@ public struct ResourceKey: Hashable, Sendable, Comparable, CustomStringConvertib
     }
 
     /// The Consul key.
-    public var key: String { "\(ResourceKey.kindPrefix(rootKey: rootKey, kind: kind))\(namespace)/\(name)" }
+    public var key: String {
+        // Built by appending (this runs for every resource on every translation).
+        var key = ""
+        key.reserveCapacity(rootKey.utf8.count + kind.group.utf8.count + kind.version.utf8.count + kind.name.utf8.count
+                                + namespace.utf8.count + name.utf8.count + 5)
+        key += rootKey
+        key += "/"
+        key += kind.group
+        key += "/"
+        key += kind.version
+        key += "/"
+        key += kind.name
+        key += "/"
+        key += namespace
+        key += "/"
+        key += name
+        return key
+    }
     public var description: String { key }
     public var ref: ResourceRef { ResourceRef(name: name, namespace: namespace) }
 

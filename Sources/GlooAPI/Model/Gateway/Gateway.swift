@@ -41,7 +41,7 @@ public struct Gateway: Resource {
 }
 
 /// The `gatewayType` oneof: HTTP, TCP, or Gloo's hybrid gateway.
-public enum GatewayType: OneOf {
+public indirect enum GatewayType: OneOf {
     case httpGateway(HttpGateway)
     case tcpGateway(TcpGateway)
     case hybridGateway(UnenforceableOption)
@@ -102,7 +102,7 @@ public struct TcpAction: Hashable, Sendable, Codable {
 }
 
 /// The `destination` oneof of a TCP action.
-public enum TcpTarget: OneOf {
+public indirect enum TcpTarget: OneOf {
     case single(Destination)
     case multi(MultiDestination)
     case upstreamGroup(ResourceRef)

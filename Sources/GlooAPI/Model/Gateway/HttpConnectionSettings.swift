@@ -86,7 +86,7 @@ public struct FileSink: Hashable, Sendable, Codable {
 }
 
 /// The `output_format` oneof of a file sink.
-public enum FileSinkFormat: OneOf {
+public indirect enum FileSinkFormat: OneOf {
     case stringFormat(String)
     case jsonFormat(ConfigValue)
 

@@ -23,7 +23,16 @@ public struct VirtualService: Resource {
 public struct VirtualHost: Hashable, Sendable, Codable {
     public var domains: [String]
     public var routes: [Route]
-    public var options: VirtualHostOptions?
+    public var options: VirtualHostOptions? {
+        get { storedOptions?.value }
+        set { storedOptions = newValue.map(Indirect.init) }
+    }
+    private var storedOptions: Indirect<VirtualHostOptions>?
+
+    enum CodingKeys: String, CodingKey {
+        case domains, routes
+        case storedOptions = "options"
+    }
 
     public init(domains: [String], routes: [Route], options: VirtualHostOptions? = nil) {
         self.domains = domains

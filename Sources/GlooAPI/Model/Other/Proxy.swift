@@ -48,7 +48,7 @@ public struct ProxyListener: Hashable, Sendable, Codable {
 }
 
 /// The `ListenerType` oneof of a Proxy listener.
-public enum ProxyListenerType: OneOf {
+public indirect enum ProxyListenerType: OneOf {
     case httpListener(HttpListener)
     case tcpListener(TcpListener)
     case hybridListener(IgnoredOption)
@@ -93,9 +93,18 @@ public struct ProxyVirtualHost: Hashable, Sendable, Codable {
     public var name: String
     public var domains: [String]
     public var routes: [Route]
-    public var options: VirtualHostOptions?
+    public var options: VirtualHostOptions? {
+        get { storedOptions?.value }
+        set { storedOptions = newValue.map(Indirect.init) }
+    }
+    private var storedOptions: Indirect<VirtualHostOptions>?
     public var metadata: ConfigValue?
     public var metadataStatic: ConfigValue?
+
+    enum CodingKeys: String, CodingKey {
+        case name, domains, routes, metadata, metadataStatic
+        case storedOptions = "options"
+    }
 
     public init(name: String, domains: [String], routes: [Route], options: VirtualHostOptions? = nil) {
         self.name = name

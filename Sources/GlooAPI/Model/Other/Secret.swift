@@ -28,7 +28,7 @@ public struct Secret: Resource {
 }
 
 /// The `kind` oneof of a Secret.
-public enum SecretContent: OneOf {
+public indirect enum SecretContent: OneOf {
     case tls(TlsSecret)
     case header(HeaderSecret)
     case apiKey(ApiKeySecret)

@@ -55,7 +55,7 @@ public struct Settings: Resource {
 }
 
 /// Where resources are read from (`config_source` oneof).
-public enum ConfigSource: OneOf {
+public indirect enum ConfigSource: OneOf {
     case kubernetesConfigSource(IgnoredOption)
     case directoryConfigSource(DirectorySource)
     case consulKvSource(ConsulKvSource)
@@ -80,7 +80,7 @@ public enum ConfigSource: OneOf {
 }
 
 /// Where secrets are read from (`secret_source` oneof).
-public enum SecretSource: OneOf {
+public indirect enum SecretSource: OneOf {
     case kubernetesSecretSource(IgnoredOption)
     case vaultSecretSource(VaultSecretSource)
     case directorySecretSource(DirectorySource)
@@ -108,7 +108,7 @@ public enum SecretSource: OneOf {
 }
 
 /// Where artifacts are read from (`artifact_source` oneof); gloo-hashi uses no artifacts.
-public enum ArtifactSource: OneOf {
+public indirect enum ArtifactSource: OneOf {
     case kubernetesArtifactSource(IgnoredOption)
     case directoryArtifactSource(IgnoredOption)
     case consulKvArtifactSource(IgnoredOption)
@@ -159,7 +159,7 @@ public struct VaultSecretSource: Hashable, Sendable, Codable {
 }
 
 /// How gloo authenticates to Vault (`auth_method` oneof).
-public enum VaultAuthMethod: OneOf {
+public indirect enum VaultAuthMethod: OneOf {
     case accessToken(SensitiveString)
     case aws(SensitiveConfig)
 

@@ -15,7 +15,7 @@ public struct Matcher: Hashable, Sendable, Codable {
 }
 
 /// The path rule of a matcher (`path_specifier` oneof).
-public enum PathSpecifier: OneOf {
+public indirect enum PathSpecifier: OneOf {
     case prefix(String)
     case exact(String)
     case regex(String)

@@ -4,8 +4,17 @@ public struct Route: Hashable, Sendable, Codable {
     public var inheritableMatchers: Bool?
     public var inheritablePathMatchers: Bool?
     public var action: RouteActionKind?
-    public var options: RouteOptions?
+    public var options: RouteOptions? {
+        get { storedOptions?.value }
+        set { storedOptions = newValue.map(Indirect.init) }
+    }
+    private var storedOptions: Indirect<RouteOptions>?
     public var name: String
+
+    enum CodingKeys: String, CodingKey {
+        case matchers, inheritableMatchers, inheritablePathMatchers, action, name
+        case storedOptions = "options"
+    }
 
     public init(name: String = "", matchers: [Matcher], action: RouteActionKind?, options: RouteOptions? = nil) {
         self.name = name
@@ -16,7 +25,7 @@ public struct Route: Hashable, Sendable, Codable {
 }
 
 /// What a route does with a matched request (`action` oneof).
-public enum RouteActionKind: OneOf {
+public indirect enum RouteActionKind: OneOf {
     case routeAction(RouteAction)
     case redirectAction(RedirectAction)
     case directResponseAction(DirectResponseAction)
@@ -54,7 +63,7 @@ public struct RouteAction: Hashable, Sendable, Codable {
 }
 
 /// Where a route action sends traffic (`destination` oneof).
-public enum RouteDestination: OneOf {
+public indirect enum RouteDestination: OneOf {
     case single(Destination)
     case multi(MultiDestination)
     case upstreamGroup(ResourceRef)
@@ -98,7 +107,7 @@ public struct Destination: Hashable, Sendable, Codable {
 }
 
 /// The `destination_type` oneof of a destination.
-public enum DestinationTarget: OneOf {
+public indirect enum DestinationTarget: OneOf {
     case upstream(ResourceRef)
     case consul(ConsulServiceDestination)
     case kube(UnenforceableOption)
@@ -176,7 +185,7 @@ public struct RedirectAction: Hashable, Sendable, Codable {
 }
 
 /// The `path_rewrite_specifier` oneof of a redirect.
-public enum RedirectPathRewrite: OneOf {
+public indirect enum RedirectPathRewrite: OneOf {
     case pathRedirect(String)
     case prefixRewrite(String)
     case regexRewrite(UnenforceableOption)
@@ -233,7 +242,7 @@ public struct DelegateAction: Hashable, Sendable, Codable {
 }
 
 /// The `delegation_type` oneof.
-public enum Delegation: OneOf {
+public indirect enum Delegation: OneOf {
     case ref(ResourceRef)
     case selector(RouteTableSelector)
 

@@ -48,7 +48,7 @@ public struct RouteOptions: Hashable, Sendable, Codable {
 }
 
 /// How the Host header is rewritten (`host_rewrite_type` oneof).
-public enum HostRewrite: OneOf {
+public indirect enum HostRewrite: OneOf {
     case hostRewrite(String)
     case autoHostRewrite(Bool)
     case hostRewritePathRegex(UnenforceableOption)

@@ -20,7 +20,7 @@ public struct HealthCheck: Hashable, Sendable, Codable {
 }
 
 /// What the health check sends (`health_checker` oneof).
-public enum HealthChecker: OneOf {
+public indirect enum HealthChecker: OneOf {
     case httpHealthCheck(HttpHealthCheck)
     case tcpHealthCheck(TcpHealthCheck)
     case grpcHealthCheck(GrpcHealthCheck)

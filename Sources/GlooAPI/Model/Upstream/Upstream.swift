@@ -70,7 +70,7 @@ public struct DiscoveryMetadata: Hashable, Sendable, Codable {
 }
 
 /// Where an Upstream's hosts come from (`upstreamType` oneof).
-public enum UpstreamType: OneOf {
+public indirect enum UpstreamType: OneOf {
     case `static`(StaticUpstream)
     case consul(ConsulUpstream)
     /// Gloo upstream types that cannot exist outside Kubernetes or a cloud plugin.

@@ -18,7 +18,7 @@ public struct LoadBalancerConfig: Hashable, Sendable, Codable {
 }
 
 /// The load balancing algorithm (`type` oneof).
-public enum LoadBalancerPolicy: OneOf {
+public indirect enum LoadBalancerPolicy: OneOf {
     case roundRobin(RoundRobinConfig)
     case leastRequest(LeastRequestConfig)
     case random(EmptyMessage)

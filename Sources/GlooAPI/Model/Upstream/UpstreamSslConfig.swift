@@ -17,7 +17,7 @@ public struct UpstreamSslConfig: Hashable, Sendable, Codable {
 }
 
 /// Where TLS material comes from: a Secret, files on the proxy, or Gloo's SDS server.
-public enum SslSource: OneOf {
+public indirect enum SslSource: OneOf {
     case secretRef(ResourceRef)
     case sslFiles(SslFiles)
     case sds(UnenforceableOption)
