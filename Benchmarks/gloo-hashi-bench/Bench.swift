@@ -1,6 +1,7 @@
 import Foundation
 
-/// `gloo-hashi-bench [--quick]`: the scale scenarios, printed as one table (BENCHMARKS.md).
+/// `gloo-hashi-bench [--quick] [--scale F] [--translation-only] [--full-runs N] [--edits N] [--few-edits]`:
+/// the scale scenarios, printed as one table (BENCHMARKS.md).
 @main
 struct Bench {
     static func main() async throws {
@@ -17,13 +18,20 @@ struct Bench {
         }
         emit("gloo-hashi benchmarks (\(quick ? "quick" : "full") sizes), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         let (translationRows, snapshot) = try TranslationScenario.run(
-            size, fullRuns: quick ? 3 : 5, edits: CommandLine.arguments.contains("--few-edits") ? 5 : (quick ? 20 : 100))
+            size, fullRuns: option("--full-runs") ?? (quick ? 3 : 5),
+            edits: option("--edits") ?? (CommandLine.arguments.contains("--few-edits") ? 5 : (quick ? 20 : 100)))
         emit(Measurement.table(translationRows))
         if CommandLine.arguments.contains("--translation-only") { return }
         let xdsRows = try await XDSScenario.run(snapshot: snapshot, streams: quick ? 10 : 100, changes: quick ? 10 : 100,
                                                 sizeLabel: size.description)
         emit(Measurement.table(translationRows + xdsRows))
     }
+}
+
+/// The integer after `name` on the command line (`--edits 20`), if any.
+func option(_ name: String) -> Int? {
+    guard let index = CommandLine.arguments.firstIndex(of: name), index + 1 < CommandLine.arguments.count else { return nil }
+    return Int(CommandLine.arguments[index + 1])
 }
 
 /// Writes a line at once (stdout to a file is block-buffered and a long run shows nothing).

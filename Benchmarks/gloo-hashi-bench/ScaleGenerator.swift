@@ -91,7 +91,8 @@ struct ScaleGenerator {
             routes.append(Route(matchers: [Matcher(path: .prefix("/team-\(table)"))],
                                 action: .delegateAction(DelegateAction(delegation: .ref(ResourceRef(name: "rt-\(table)", namespace: ""))))))
         }
-        return VirtualService(metadata: Metadata(name: "vs-\(index)", namespace: namespace),
+        // As a store gives them: every write of a key a new resource version.
+        return VirtualService(metadata: Metadata(name: "vs-\(index)", namespace: namespace, resourceVersion: "\(generation + 1)"),
                               virtualHost: VirtualHost(domains: ["vs-\(index).example.com"], routes: routes))
     }
 }

@@ -78,7 +78,7 @@ enum XDSScenario {
             let perStream = initial / Double(streams)
             rows.append(BenchmarkRow(
                 scenario: "xDS initial delivery (\(streams) streams)", size: sizeLabel, samples: [initial],
-                note: String(format: "%.1f MB sent; floor %.1f ms; per-stream cost / floor = %.2fx",
+                note: String(format: "%.1f MB of resources sent; floor %.1f ms; per-stream cost / floor = %.2fx",
                              Double(initialBytes) / 1e6, floor * 1000, perStream / floor)))
 
             var current = snapshot
@@ -136,9 +136,11 @@ enum XDSScenario {
                                       config: .defaults { $0.http2.maxFrameSize = 1 << 20 })
         ) { client in
             let ads = Envoy_Service_Discovery_V3_AggregatedDiscoveryService.Client(wrapping: client)
-            // Envoy has no limit on xDS message size; gRPC clients default to 4 MiB.
+            // Envoy has no limit on xDS message size; gRPC clients default to 4 MiB. The NIO
+            // transport applies the request limit to the response deframer too, so raise both.
             var options = CallOptions.defaults
             options.maxResponseMessageBytes = 1 << 30
+            options.maxRequestMessageBytes = 1 << 30
             var node = Envoy_Config_Core_V3_Node()
             node.id = "bench-\(stream)"
             node.metadata.fields["role"] = Google_Protobuf_Value(stringValue: group)
@@ -161,7 +163,8 @@ enum XDSScenario {
                         send.yield(ack)
                         if let type = TypeURL(rawValue: message.typeURL) {
                             await tracker.record(stream: stream, type: type, version: message.systemVersionInfo,
-                                                 resources: message.resources.count, bytes: (try message.serializedBytes() as [UInt8]).count)
+                                                 resources: message.resources.count,
+                                                 bytes: message.resources.reduce(0) { $0 + $1.resource.value.count })
                         }
                     }
                 }
@@ -187,7 +190,7 @@ enum XDSScenario {
                         ack.resourceNames = names[type] ?? []
                         send.yield(ack)
                         await tracker.record(stream: stream, type: type, version: message.versionInfo,
-                                             resources: message.resources.count, bytes: (try message.serializedBytes() as [UInt8]).count)
+                                             resources: message.resources.count, bytes: message.resources.reduce(0) { $0 + $1.value.count })
                     }
                 }
             }

@@ -54,8 +54,12 @@ struct TranslationSession {
         var routeConfigurations: [Envoy_Config_Route_V3_RouteConfiguration] = []
         var scopedRouteConfigurations: [Envoy_Config_Route_V3_ScopedRouteConfiguration] = []
         /// Serialized RouteConfigurations by name (scoped mode makes them during translation).
-        var payloads: [String: Data] = [:]
+        /// In the order of `routeConfigurations` and `scopedRouteConfigurations`.
+        var payloads: [Data?] = []
+        var scopePayloads: [Data?] = []
         var routeModes: [RouteModeDecision] = []
+        /// The (chain, VirtualService) pairs served in scoped mode, for pruning the cache.
+        var scopedKeys: [TranslationCache.ScopedKey] = []
         var proxyListeners: [ProxyListener] = []
         var boundBy: [String: ResourceRef] = [:]
     }
@@ -65,17 +69,13 @@ struct TranslationSession {
 
     mutating func run() -> TranslationResult {
         let resources = snapshot.resources
-        for upstream in resources.upstreams { reports.touch(translator.key(upstream)) }
-        for group in resources.upstreamGroups { reports.touch(translator.key(group)) }
-        for gateway in resources.gateways { reports.touch(translator.key(gateway)) }
-        for service in resources.virtualServices { reports.touch(translator.key(service)) }
-        for table in resources.routeTables { reports.touch(translator.key(table)) }
+        reports = acceptedReports()
         for finding in snapshot.findings { reports.add(finding) }
         // Reference problems come from the shared checker: delegation cycles reject their
         // tables, structural problems reject their resource, the rest is served around and
         // reported as a warning.
         var rejectedTables: Set<ResourceRef> = []
-        for finding in ReferenceChecker.check(snapshot, rootKey: translator.rootKey) {
+        for finding in ReferenceChecker.check(snapshot, rootKey: translator.rootKey, scope: .beyondTranslation) {
             let isCycle = finding.reason.hasPrefix("delegation cycle")
             // Routes, TLS references and TCP hosts are reported by translation itself, with what
             // the gateway does about them.
@@ -93,11 +93,9 @@ struct TranslationSession {
 
         let (usableSecrets, rejectedSecrets) = checkedSecrets()
         var tls = TLSContexts(secrets: usableSecrets, rejected: rejectedSecrets)
-        var (clusters, loadAssignments, upstreams) = translateUpstreams(tls: &tls)
-        clusters.sort { $0.name < $1.name }
-        loadAssignments.sort { $0.clusterName < $1.clusterName }
+        let (clusters, loadAssignments, upstreams, stageRefs) = translateUpstreams(tls: &tls)
         routeWorld = TranslationCache.RouteWorld(
-            upstreams: Set(upstreams.keys), consulServices: SubsetPlan.consulServices(upstreams.values.sorted { $0.ref < $1.ref }),
+            upstreams: stageRefs.upstreams, consulServices: stageRefs.consulServices,
             upstreamGroups: snapshot.resources.upstreamGroups, routeTables: snapshot.resources.routeTables,
             rejectedTables: rejectedTables, invalidRouteStatus: translator.invalidRouteStatus)
         cache?.enter(routeWorld)
@@ -119,17 +117,52 @@ struct TranslationSession {
             envoy.loadAssignments = loadAssignments
             envoy.payloads = payloads
             envoy.listeners = builder.listeners.sorted { $0.name < $1.name }
-            envoy.routeConfigurations = builder.routeConfigurations.sorted { $0.name < $1.name }
-            envoy.scopedRouteConfigurations = builder.scopedRouteConfigurations.sorted { $0.name < $1.name }
-            envoy.payloads.routeConfigurations = builder.payloads
+            (envoy.routeConfigurations, envoy.payloads.routeConfigurations) =
+                Self.sortedByName(builder.routeConfigurations, builder.payloads) { $0.name }
+            (envoy.scopedRouteConfigurations, envoy.payloads.scopedRoutes) =
+                Self.sortedByName(builder.scopedRouteConfigurations, builder.scopePayloads) { $0.name }
             envoy.secrets = clusterSecrets.merging(builder.tls.used) { first, _ in first }.values.sorted { $0.name < $1.name }
             let proxy = Proxy(metadata: Metadata(name: builder.name, namespace: builder.namespace),
                               listeners: builder.proxyListeners)
             return ProxyTranslation(group: group, proxy: proxy, envoy: envoy, routeModes: builder.routeModes)
         }
-        cache?.keepHosts(Set(resources.virtualServices.map(\.ref)),
-                         scopedConfigurations: Set(proxies.values.flatMap { $0.payloads.keys }))
+        let scopedKeys = proxies.values.flatMap(\.scopedKeys)
+        cache?.keep(hosts: resources.virtualServices.count, { Set(resources.virtualServices.map(\.ref)) },
+                    scoped: scopedKeys.count, { Set(scopedKeys) })
         return TranslationResult(proxies: translations, reports: reports)
+    }
+
+    /// `messages` and their serializations sorted by name, together (already sorted: as is).
+    static func sortedByName<M>(_ messages: [M], _ payloads: [Data?], name: (M) -> String) -> ([M], [Data?]) {
+        let names = messages.map(name)
+        if zip(names, names.dropFirst()).allSatisfy({ $0 <= $1 }) { return (messages, payloads) }
+        let order = names.indices.sorted { names[$0] < names[$1] }
+        return (order.map { messages[$0] }, order.map { payloads[$0] })
+    }
+
+    /// An Accepted report for every resource translation reports on: reused from the cache while
+    /// no such resource is added or removed.
+    private func acceptedReports() -> Reports {
+        let resources = snapshot.resources
+        let rootKey = translator.rootKey
+        func build() -> Reports {
+            var reports = Reports()
+            reports.reserveCapacity(resources.upstreams.count + resources.upstreamGroups.count + resources.gateways.count
+                                        + resources.virtualServices.count + resources.routeTables.count)
+            func touch<R: Resource>(_ all: [R]) {
+                for index in all.indices {
+                    reports.touch(ResourceKey(rootKey: rootKey, kind: R.kind, namespace: all[index].metadata.namespace,
+                                              name: all[index].metadata.name))
+                }
+            }
+            touch(resources.upstreams)
+            touch(resources.upstreamGroups)
+            touch(resources.gateways)
+            touch(resources.virtualServices)
+            touch(resources.routeTables)
+            return reports
+        }
+        return cache?.acceptedReports(resources, build: build) ?? build()
     }
 
     /// TLS secrets that pass the certificate checks; the others are reported (on the Secret)
@@ -151,41 +184,84 @@ struct TranslationSession {
     // MARK: Upstreams
 
     private mutating func translateUpstreams(tls: inout TLSContexts) -> (
-        [Envoy_Config_Cluster_V3_Cluster], [Envoy_Config_Endpoint_V3_ClusterLoadAssignment], [ResourceRef: Upstream]
+        [Envoy_Config_Cluster_V3_Cluster], [Envoy_Config_Endpoint_V3_ClusterLoadAssignment], [ResourceRef: Upstream],
+        (upstreams: Set<ResourceRef>, consulServices: [String: ResourceRef])
     ) {
-        let subsets = SubsetPlan(snapshot: snapshot, consulServices: SubsetPlan.consulServices(snapshot.allUpstreams))
+        let consulServices = if let cache {
+            cache.consulServices(snapshot.resources.upstreams, snapshot.discoveredUpstreams) {
+                SubsetPlan.consulServices(snapshot.resources.upstreams, snapshot.discoveredUpstreams)
+            }
+        } else {
+            SubsetPlan.consulServices(snapshot.resources.upstreams, snapshot.discoveredUpstreams)
+        }
+        let subsets = SubsetPlan(snapshot: snapshot, consulServices: consulServices, cache: cache)
+        let rejectedUpstreams = reports.rejectedKeys(of: .upstream)
+        let input = TranslationCache.UpstreamStageInput(
+            upstreams: snapshot.resources.upstreams, discoveredUpstreams: snapshot.discoveredUpstreams,
+            endpoints: snapshot.endpoints, storedEndpoints: snapshot.resources.endpoints, selectors: subsets.selectors,
+            rejectedUpstreams: rejectedUpstreams, secrets: tls.secrets, rejectedSecrets: tls.rejected)
+        let stage = cache?.upstreamStage(input) { translateUpstreamStage(input, tls: tls) } ?? translateUpstreamStage(input, tls: tls)
+        for (key, problem) in stage.problems { reports.add(problem.severity, key, problem.fieldPath, problem.reason) }
+        payloads.clusters = stage.clusterPayloads
+        payloads.loadAssignments = stage.assignmentPayloads
+        tls.adopt(stage.secrets)
+        return (stage.clusters, stage.assignments, stage.usable, (stage.usableRefs, stage.consulServices))
+    }
+
+    /// Every Upstream's cluster and load assignment: pure in `input` (the cache relies on that);
+    /// unchanged Upstreams reuse their cluster from the cache.
+    private func translateUpstreamStage(
+        _ input: TranslationCache.UpstreamStageInput, tls: TLSContexts
+    ) -> TranslationCache.UpstreamStageOutput {
         var endpointsByUpstream: [ResourceRef: [Endpoint]] = [:]
-        for endpoint in snapshot.allEndpoints {
+        for endpoint in input.endpoints + input.storedEndpoints {
             for upstream in Set(endpoint.upstreams) { endpointsByUpstream[upstream, default: []].append(endpoint) }
         }
-        var clusters: [Envoy_Config_Cluster_V3_Cluster] = []
-        var assignments: [Envoy_Config_Endpoint_V3_ClusterLoadAssignment] = []
-        var usable: [ResourceRef: Upstream] = [:]
+        var stage = TranslationCache.UpstreamStageOutput()
+        var used = tls
         var seen: Set<ResourceRef> = []
-        for upstream in snapshot.allUpstreams.sorted(by: { $0.ref < $1.ref }) where usable[upstream.ref] == nil {
+        // Inputs first (cheap, in order), then every cluster on every core, then assembly in order.
+        var candidates: [(key: ResourceKey, upstream: Upstream, input: TranslationCache.ClusterInput)] = []
+        for upstream in (input.upstreams + input.discoveredUpstreams).sorted(by: { $0.ref < $1.ref }) {
             let key = translator.key(upstream)
-            guard !reports.isRejected(key) else { continue }
+            guard !input.rejectedUpstreams.contains(key.key) else { continue }
             let referenced = tls.referenced(upstream.sslConfig?.source, namespace: upstream.metadata.namespace)
-            let input = TranslationCache.ClusterInput(
+            candidates.append((key, upstream, TranslationCache.ClusterInput(
                 upstream: upstream, endpoints: endpointsByUpstream[upstream.ref] ?? [],
-                selectors: (subsets.selectors[upstream.ref] ?? []).sorted { $0.lexicographicallyPrecedes($1) },
-                secret: referenced.secret, secretRejected: referenced.rejected)
+                selectors: (input.selectors[upstream.ref] ?? []).sorted { $0.lexicographicallyPrecedes($1) },
+                secret: referenced.secret, secretRejected: referenced.rejected)))
             seen.insert(upstream.ref)
-            let build = { [tls] () -> TranslationCache.ClusterOutput in Self.translateCluster(input, tls: tls) }
-            let output = cache?.cluster(input, build: build) ?? build()
-            for problem in output.problems { reports.add(problem.severity, key, problem.fieldPath, problem.reason) }
-            guard output.usable else { continue }
-            clusters.append(output.cluster)
-            payloads.clusters[output.cluster.name] = output.clusterPayload
-            if let assignment = output.assignment {
-                assignments.append(assignment)
-                payloads.loadAssignments[assignment.clusterName] = output.assignmentPayload
-            }
-            tls.adopt(output.secrets)
-            usable[upstream.ref] = upstream
         }
+        let inputs = candidates.map(\.input)
+        let cache = self.cache
+        let outputs = ParallelMap.map(inputs.count) { index in
+            if let cache {
+                cache.cluster(inputs[index]) { Self.translateCluster(inputs[index], tls: tls) }
+            } else {
+                Self.translateCluster(inputs[index], tls: tls)
+            }
+        }
+        var clusters: [(Envoy_Config_Cluster_V3_Cluster, Data)] = []
+        var assignments: [(Envoy_Config_Endpoint_V3_ClusterLoadAssignment, Data)] = []
+        for (candidate, output) in zip(candidates, outputs) where stage.usable[candidate.upstream.ref] == nil {
+            for problem in output.problems { stage.problems.append((candidate.key, problem)) }
+            guard output.usable else { continue }
+            clusters.append((output.cluster, output.clusterPayload))
+            if let assignment = output.assignment, let payload = output.assignmentPayload { assignments.append((assignment, payload)) }
+            used.adopt(output.secrets)
+            stage.usable[candidate.upstream.ref] = candidate.upstream
+        }
+        clusters.sort { $0.0.name < $1.0.name }
+        assignments.sort { $0.0.clusterName < $1.0.clusterName }
+        stage.clusters = clusters.map(\.0)
+        stage.clusterPayloads = clusters.map(\.1)
+        stage.assignments = assignments.map(\.0)
+        stage.assignmentPayloads = assignments.map(\.1)
+        stage.secrets = used.used
+        stage.usableRefs = Set(stage.usable.keys)
+        stage.consulServices = SubsetPlan.consulServices(stage.usable.values.sorted { $0.ref < $1.ref })
         cache?.keepClusters(seen)
-        return (clusters, assignments, usable)
+        return stage
     }
 
     /// One Upstream's cluster: pure in its input (the cache relies on that).

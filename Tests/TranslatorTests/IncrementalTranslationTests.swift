@@ -89,10 +89,13 @@ import Testing
                 #expect(a.proxy == b.proxy, "step \(step): proxies differ")
                 #expect(a.routeModes == b.routeModes, "step \(step): route modes differ")
                 // Cached serializations are the bytes a fresh serialization gives.
-                for configuration in b.envoy.routeConfigurations {
-                    if let payload = b.envoy.payloads.routeConfigurations[configuration.name] {
+                for (configuration, payload) in zip(b.envoy.routeConfigurations, b.envoy.payloads.routeConfigurations) {
+                    if let payload {
                         #expect(payload == (try EnvoyResources.serialize(configuration)), "step \(step): \(configuration.name) bytes")
                     }
+                }
+                for (cluster, payload) in zip(b.envoy.clusters, b.envoy.payloads.clusters) {
+                    #expect(payload == (try EnvoyResources.serialize(cluster)), "step \(step): \(cluster.name) bytes")
                 }
                 #expect(a.envoy.payloads == b.envoy.payloads, "step \(step): payloads differ")
             }

@@ -45,4 +45,19 @@ import Testing
         #expect(await updates.next() == second)
         #expect(await cache.snapshot(group: "other") == nil, "other groups wait")
     }
+
+    @Test func snapshotsBuiltFromTablesEqualSnapshotsBuiltFromResources() throws {
+        let fresh = try Fixtures.snapshot(clusters: ["a", "b", "c"])
+        var tables: [TypeURL: XDSSnapshot.TypeTable] = [:]
+        for type in TypeURL.allCases { tables[type] = try XDSSnapshot.TypeTable(type, Array(fresh.resources(of: type).values)) }
+        #expect(XDSSnapshot(tables: tables) == fresh)
+        // A table reused whole from a previous snapshot.
+        let next = try Fixtures.snapshot(clusters: ["a", "b", "c"], port: 9090)
+        tables[.endpoint] = try XDSSnapshot.TypeTable(.endpoint, Array(next.resources(of: .endpoint).values))
+        tables[.cluster] = fresh.table(of: .cluster)
+        #expect(XDSSnapshot(tables: tables) == next)
+        #expect(throws: SnapshotError.duplicate(type: .cluster, name: "a")) {
+            try XDSSnapshot.TypeTable(.cluster, [try Fixtures.edsCluster("a"), try Fixtures.edsCluster("a")])
+        }
+    }
 }

@@ -51,6 +51,8 @@ public struct ConfigLoop: Service {
             }
             var previous: ResourceListing?
             var groups: Set<String> = []
+            // Per group, what was last published and the resources it was built from.
+            var lastPublished: [String: (resources: EnvoyResources, snapshot: XDSSnapshot)] = [:]
             let clock = ContinuousClock()
             for await _ in signals.cancelOnGracefulShutdown() {
                 var window = CoalescingWindow<ContinuousClock.Instant>(quiet: quiet, maximumDelay: maximumDelay)
@@ -68,7 +70,7 @@ public struct ConfigLoop: Service {
                 guard let listing = latest.listing else { continue }
                 if let previous, previous.resources == listing.resources, previous.findings == listing.findings { continue }
                 previous = listing
-                await publish(listing, groups: &groups)
+                await publish(listing, groups: &groups, lastPublished: &lastPublished)
             }
             group.cancelAll()
         }
@@ -76,7 +78,10 @@ public struct ConfigLoop: Service {
 
     /// Translates one listing and publishes each proxy; proxies that disappeared get an empty
     /// snapshot (their Envoys drop the listeners instead of serving stale ones).
-    func publish(_ listing: ResourceListing, groups: inout Set<String>) async {
+    func publish(
+        _ listing: ResourceListing, groups: inout Set<String>,
+        lastPublished: inout [String: (resources: EnvoyResources, snapshot: XDSSnapshot)]
+    ) async {
         let started = ContinuousClock.now
         let snapshot = ApiSnapshot(resources: listing.resources, findings: listing.findings,
                                    takenAt: Date().timeIntervalSince1970)
@@ -84,9 +89,12 @@ public struct ConfigLoop: Service {
         var published: [String: XDSSnapshot] = [:]
         for proxy in result.proxies {
             do {
-                let xds = try XDSSnapshot(try proxy.envoy.xdsResources())
+                let previous = lastPublished[proxy.group]
+                let current = await cache.snapshot(group: proxy.group)
+                let xds = try proxy.envoy.xdsSnapshot(reusing: previous?.snapshot ?? current, builtFrom: previous?.resources)
                 try await cache.publish(group: proxy.group, snapshot: xds)
                 published[proxy.group] = xds
+                lastPublished[proxy.group] = (proxy.envoy, xds)
                 logger.info("published", metadata: [
                     "group": "\(proxy.group)",
                     "counts": "\(xds.counts.sorted { $0.key < $1.key }.map { "\($0.key.shortName)=\($0.value)" }.joined(separator: " "))",
@@ -101,6 +109,7 @@ public struct ConfigLoop: Service {
         for gone in groups.subtracting(published.keys).sorted() {
             if let empty = try? XDSSnapshot([]), (try? await cache.publish(group: gone, snapshot: empty)) != nil {
                 published[gone] = empty
+                lastPublished[gone] = nil
                 logger.info("proxy has no gateways any more; published an empty snapshot", metadata: ["group": "\(gone)"])
             }
         }

@@ -56,6 +56,14 @@ extension EnvoyNames {
     }
 
     static func isUnreserved(_ character: Character) -> Bool {
-        character.isASCII && (character.isLetter || character.isNumber || "-._~".contains(character))
+        character.utf8.count == 1 && isUnreserved(character.utf8.first!)
+    }
+
+    /// Whether `byte` is an RFC 3986 unreserved character (ASCII letter, digit, `-._~`).
+    static func isUnreserved(_ byte: UInt8) -> Bool {
+        switch byte {
+        case 0x30...0x39, 0x41...0x5a, 0x61...0x7a, 0x2d, 0x2e, 0x5f, 0x7e: true
+        default: false
+        }
     }
 }

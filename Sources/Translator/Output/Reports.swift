@@ -4,19 +4,26 @@ import GlooAPI
 public struct Reports: Hashable, Sendable {
     /// Reports by resource key.
     public private(set) var byKey: [String: ResourceReport] = [:]
+    /// Keys with at least one error (kept as errors are added, so lookups by kind stay cheap).
+    private var rejected: Set<String> = []
 
     public init() {}
 
     /// Notes that `key` was seen (Accepted unless something else is reported).
     mutating func touch(_ key: ResourceKey) {
-        if byKey[key.key] == nil { byKey[key.key] = ResourceReport(key: key.key, kind: key.kind) }
+        let text = key.key
+        if byKey[text] == nil { byKey[text] = ResourceReport(key: text, kind: key.kind) }
     }
+
+    mutating func reserveCapacity(_ count: Int) { byKey.reserveCapacity(count) }
 
     mutating func add(_ finding: Finding) {
         var report = byKey[finding.key] ?? ResourceReport(key: finding.key, kind: (try? ResourceKey.parse(finding.key).get())?.kind)
         let text = finding.fieldPath.isEmpty ? finding.reason : "\(finding.fieldPath): \(finding.reason)"
         switch finding.severity {
-        case .error: if !report.errors.contains(text) { report.errors.append(text) }
+        case .error:
+            if !report.errors.contains(text) { report.errors.append(text) }
+            rejected.insert(finding.key)
         case .warning: if !report.warnings.contains(text) { report.warnings.append(text) }
         }
         byKey[finding.key] = report
@@ -28,6 +35,23 @@ public struct Reports: Hashable, Sendable {
 
     /// Whether the resource at `key` is rejected.
     public func isRejected(_ key: ResourceKey) -> Bool { !(byKey[key.key]?.errors.isEmpty ?? true) }
+
+    /// Keys of the rejected resources of `kind`.
+    func rejectedKeys(of kind: ResourceKind) -> Set<String> {
+        let prefix = "/\(kind.keySegment)/"
+        return rejected.filter { $0.contains(prefix) }
+    }
+
+    /// References of the rejected resources of `kind` (a key ends in `<namespace>/<name>`).
+    func rejectedRefs(of kind: ResourceKind) -> Set<ResourceRef> {
+        var refs: Set<ResourceRef> = []
+        for key in rejectedKeys(of: kind) {
+            let parts = key.split(separator: "/")
+            guard parts.count >= 2 else { continue }
+            refs.insert(ResourceRef(name: String(parts[parts.count - 1]), namespace: String(parts[parts.count - 2])))
+        }
+        return refs
+    }
 
     /// Rejected and warned resources only, sorted by key.
     public var problems: [ResourceReport] {

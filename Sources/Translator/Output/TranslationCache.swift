@@ -16,6 +16,62 @@ public final class TranslationCache: Sendable {
         var secretRejected: Bool
     }
 
+    /// Everything the upstream stage reads: when a VirtualService changes and none of this
+    /// does, every cluster and load assignment is reused as a whole.
+    struct UpstreamStageInput: Equatable {
+        var upstreams: [Upstream]
+        var discoveredUpstreams: [Upstream]
+        var endpoints: [Endpoint]
+        var storedEndpoints: [Endpoint]
+        var selectors: [ResourceRef: Set<[String]>]
+        /// Keys of Upstreams rejected before translation (decoding and reference checks).
+        var rejectedUpstreams: Set<String>
+        var secrets: [ResourceRef: TlsSecret]
+        var rejectedSecrets: Set<ResourceRef>
+    }
+
+    struct UpstreamStageOutput {
+        var clusters: [Envoy_Config_Cluster_V3_Cluster] = []
+        var assignments: [Envoy_Config_Endpoint_V3_ClusterLoadAssignment] = []
+        /// In the order of `clusters` and `assignments`.
+        var clusterPayloads: [Data] = []
+        var assignmentPayloads: [Data] = []
+        var usable: [ResourceRef: Upstream] = [:]
+        /// What routes may point at: the usable Upstreams, and Consul service names to them.
+        var usableRefs: Set<ResourceRef> = []
+        var consulServices: [String: ResourceRef] = [:]
+        var problems: [(ResourceKey, FieldProblem)] = []
+        var secrets: [String: Envoy_Extensions_TransportSockets_Tls_V3_Secret] = [:]
+    }
+
+    /// The resources translation reports on: which of them exist.
+    struct ReportedResources {
+        var upstreams: [Upstream]
+        var upstreamGroups: [UpstreamGroup]
+        var gateways: [Gateway]
+        var virtualServices: [VirtualService]
+        var routeTables: [RouteTable]
+
+        init(_ resources: ResourceSet) {
+            upstreams = resources.upstreams
+            upstreamGroups = resources.upstreamGroups
+            gateways = resources.gateways
+            virtualServices = resources.virtualServices
+            routeTables = resources.routeTables
+        }
+
+        /// Whether `resources` holds the same resources by reference (their contents may differ).
+        func sameReferences(as resources: ResourceSet) -> Bool {
+            func same<R: Resource>(_ old: [R], _ new: [R]) -> Bool {
+                // Equal arrays (usually the same buffer: a pointer check) need no reference walk.
+                old.count == new.count && (old == new || zip(old, new).allSatisfy { $0.ref == $1.ref })
+            }
+            return same(upstreams, resources.upstreams) && same(upstreamGroups, resources.upstreamGroups)
+                && same(gateways, resources.gateways) && same(virtualServices, resources.virtualServices)
+                && same(routeTables, resources.routeTables)
+        }
+    }
+
     struct ClusterOutput {
         var cluster: Envoy_Config_Cluster_V3_Cluster
         var assignment: Envoy_Config_Endpoint_V3_ClusterLoadAssignment?
@@ -44,9 +100,57 @@ public final class TranslationCache: Sendable {
         var usesCors: Bool
     }
 
-    struct ScopedOutput {
-        var configuration: Envoy_Config_Route_V3_RouteConfiguration
-        var payload: Data
+    /// What was derived from one VirtualService, with the service it was derived from (a class:
+    /// a lookup copies one reference, not the service).
+    final class Derived<Output: Sendable>: Sendable {
+        /// The store version it was derived at (empty for services built in memory).
+        private let version: String
+        private let service: VirtualService
+        let output: Output
+
+        init(_ service: VirtualService, _ output: Output) {
+            self.version = service.metadata.resourceVersion
+            self.service = service
+            self.output = output
+        }
+
+        /// Whether `current` (the same reference) is what this was derived from: equal store
+        /// versions (a store gives every write a new one), else a full comparison.
+        func isCurrent(for current: VirtualService) -> Bool {
+            if !version.isEmpty { return version == current.metadata.resourceVersion }
+            return service == current
+        }
+    }
+
+    /// A VirtualService on one scoped chain.
+    struct ScopedKey: Hashable {
+        var chain: String
+        var service: ResourceRef
+    }
+
+    /// One VirtualService's scoped-mode output (a class: translations share it, no copies).
+    final class ScopedEntry: Sendable {
+        let configuration: Envoy_Config_Route_V3_RouteConfiguration?
+        let payload: Data
+        let scopes: [Envoy_Config_Route_V3_ScopedRouteConfiguration]
+        let scopePayloads: [Data]
+        let proxyHost: ProxyVirtualHost?
+        let findings: [Finding]
+        let usesCors: Bool
+
+        init(
+            configuration: Envoy_Config_Route_V3_RouteConfiguration? = nil, payload: Data = Data(),
+            scopes: [Envoy_Config_Route_V3_ScopedRouteConfiguration] = [], scopePayloads: [Data] = [],
+            proxyHost: ProxyVirtualHost? = nil, findings: [Finding], usesCors: Bool = false
+        ) {
+            self.configuration = configuration
+            self.payload = payload
+            self.scopes = scopes
+            self.scopePayloads = scopePayloads
+            self.proxyHost = proxyHost
+            self.findings = findings
+            self.usesCors = usesCors
+        }
     }
 
     // Keyed by reference, with the input kept for an equality check: unchanged values share
@@ -54,19 +158,72 @@ public final class TranslationCache: Sendable {
     // deep hashing of endpoints or routes is needed.
     private struct State {
         var clusters: [ResourceRef: (input: ClusterInput, output: ClusterOutput)] = [:]
+        var upstreamStage: (input: UpstreamStageInput, output: UpstreamStageOutput)?
+        var acceptedReports: (resources: ReportedResources, reports: Reports)?
+        var consulServices: (upstreams: [Upstream], discovered: [Upstream], services: [String: ResourceRef])?
+        /// Subset asks per VirtualService, valid while Consul service names map the same way.
+        var subsetWorld: [String: ResourceRef]?
+        var subsetRequests: [ResourceRef: Derived<[SubsetPlan.Request]>] = [:]
         var world: RouteWorld?
-        var hosts: [ResourceRef: (service: VirtualService, output: HostOutput)] = [:]
-        /// Scoped-mode RouteConfigurations by name; like hosts, valid within one route world.
-        var scoped: [String: (service: VirtualService, output: ScopedOutput?)] = [:]
+        var hosts: [ResourceRef: Derived<HostOutput>] = [:]
+        /// Scoped-mode outputs; like hosts, valid within one route world.
+        var scoped: [ScopedKey: Derived<ScopedEntry>] = [:]
     }
 
     private let state = Mutex(State())
 
     public init() {}
 
+    func enterSubsetWorld(_ consulServices: [String: ResourceRef]) {
+        state.withLock { state in
+            if state.subsetWorld != consulServices {
+                state.subsetWorld = consulServices
+                state.subsetRequests = [:]
+            }
+        }
+    }
+
+    func subsetRequests(for service: VirtualService, build: () -> [SubsetPlan.Request]) -> [SubsetPlan.Request] {
+        // Compared under the lock: nothing is copied out but the result.
+        let ref = service.ref
+        if let hit = state.withLock({ $0.subsetRequests[ref] }), hit.isCurrent(for: service) { return hit.output }
+        let requests = build()
+        state.withLock { $0.subsetRequests[ref] = Derived(service, requests) }
+        return requests
+    }
+
+    func acceptedReports(_ resources: ResourceSet, build: () -> Reports) -> Reports {
+        if let cached = state.withLock({ $0.acceptedReports }), cached.resources.sameReferences(as: resources) {
+            // Keep the newest arrays: the next comparison is then a pointer check.
+            state.withLock { $0.acceptedReports = (ReportedResources(resources), cached.reports) }
+            return cached.reports
+        }
+        let reports = build()
+        state.withLock { $0.acceptedReports = (ReportedResources(resources), reports) }
+        return reports
+    }
+
+    func consulServices(
+        _ upstreams: [Upstream], _ discovered: [Upstream], build: () -> [String: ResourceRef]
+    ) -> [String: ResourceRef] {
+        if let cached = state.withLock({ $0.consulServices }), cached.upstreams == upstreams, cached.discovered == discovered {
+            return cached.services
+        }
+        let services = build()
+        state.withLock { $0.consulServices = (upstreams, discovered, services) }
+        return services
+    }
+
+    func upstreamStage(_ input: UpstreamStageInput, build: () -> UpstreamStageOutput) -> UpstreamStageOutput {
+        if let cached = state.withLock({ $0.upstreamStage }), cached.input == input { return cached.output }
+        let output = build()
+        state.withLock { $0.upstreamStage = (input, output) }
+        return output
+    }
+
     func cluster(_ input: ClusterInput, build: () -> ClusterOutput) -> ClusterOutput {
         let ref = input.upstream.ref
-        if let cached = state.withLock({ $0.clusters[ref] }), cached.input == input { return cached.output }
+        if let hit = state.withLock({ $0.clusters[ref].flatMap { $0.input == input ? $0.output : nil } }) { return hit }
         let output = build()
         state.withLock { $0.clusters[ref] = (input, output) }
         return output
@@ -89,25 +246,34 @@ public final class TranslationCache: Sendable {
     }
 
     func host(_ service: VirtualService, build: () -> HostOutput) -> HostOutput {
-        if let cached = state.withLock({ $0.hosts[service.ref] }), cached.service == service { return cached.output }
+        let ref = service.ref
+        if let hit = state.withLock({ $0.hosts[ref] }), hit.isCurrent(for: service) { return hit.output }
         let output = build()
-        state.withLock { $0.hosts[service.ref] = (service, output) }
+        state.withLock { $0.hosts[ref] = Derived(service, output) }
         return output
     }
 
-    func scopedConfiguration(_ name: String, service: VirtualService, build: () -> ScopedOutput?) -> ScopedOutput? {
-        if let cached = state.withLock({ $0.scoped[name] }), cached.service == service { return cached.output }
-        let output = build()
-        state.withLock { $0.scoped[name] = (service, output) }
-        return output
+    func scopedEntry(_ key: ScopedKey, service: VirtualService, build: () -> ScopedEntry) -> ScopedEntry {
+        if let hit = state.withLock({ $0.scoped[key] }), hit.isCurrent(for: service) { return hit.output }
+        let entry = build()
+        state.withLock { $0.scoped[key] = Derived(service, entry) }
+        return entry
     }
 
-    /// Forgets the virtual hosts and scoped RouteConfigurations of VirtualServices not seen in
-    /// the last translation.
-    func keepHosts(_ services: Set<ResourceRef>, scopedConfigurations: Set<String>) {
+    /// Forgets the virtual hosts and scoped outputs of VirtualServices (and chains) not in the
+    /// last translation. The sets are only built when more entries are cached than were used,
+    /// which is the only way stale ones pile up.
+    func keep(hosts hostCount: Int, _ hosts: () -> Set<ResourceRef>, scoped scopedCount: Int, _ scoped: () -> Set<ScopedKey>) {
         state.withLock { state in
-            state.hosts = state.hosts.filter { services.contains($0.key) }
-            state.scoped = state.scoped.filter { scopedConfigurations.contains($0.key) }
+            if state.hosts.count > hostCount || state.subsetRequests.count > hostCount {
+                let keep = hosts()
+                state.hosts = state.hosts.filter { keep.contains($0.key) }
+                state.subsetRequests = state.subsetRequests.filter { keep.contains($0.key) }
+            }
+            if state.scoped.count > scopedCount {
+                let keep = scoped()
+                state.scoped = state.scoped.filter { keep.contains($0.key) }
+            }
         }
     }
 }

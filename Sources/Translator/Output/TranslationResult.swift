@@ -35,11 +35,13 @@ public struct EnvoyResources: Sendable, Equatable {
 
     public init() {}
 
-    /// Serialized resources by name.
+    /// Serializations in the order of the resource lists (an empty list: none were made; a
+    /// nil entry: that one was not).
     public struct Payloads: Sendable, Equatable {
-        public var clusters: [String: Data] = [:]
-        public var loadAssignments: [String: Data] = [:]
-        public var routeConfigurations: [String: Data] = [:]
+        public var clusters: [Data] = []
+        public var loadAssignments: [Data] = []
+        public var routeConfigurations: [Data?] = []
+        public var scopedRoutes: [Data?] = []
     }
 
     /// The deterministic protobuf encoding xDS versions are computed from.

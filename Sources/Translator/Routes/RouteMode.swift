@@ -39,7 +39,7 @@ enum RouteModeChoice: String {
 
     /// The mode for the VirtualServices of one chain: scoped needs every domain to be an exact
     /// host name (scoped routes cannot match wildcards, envoy#19098) and keys unique per chain.
-    func decide(for services: [VirtualService]) -> (mode: RouteMode, reason: String) {
+    func decide(for services: some Collection<VirtualService>) -> (mode: RouteMode, reason: String) {
         if self == .single { return (.single, "set by the \(Self.annotation) annotation") }
         if let blocker = Self.scopedBlocker(services) {
             return (.single, blocker)
@@ -48,20 +48,20 @@ enum RouteModeChoice: String {
     }
 
     /// Why `services` cannot be served in scoped mode, or nil when they can.
-    static func scopedBlocker(_ services: [VirtualService]) -> String? {
+    static func scopedBlocker(_ services: some Collection<VirtualService>) -> String? {
         if services.isEmpty { return "no VirtualService to scope" }
         var owners: [String: ResourceRef] = [:]
         for service in services {
             let domains = service.virtualHost?.domains ?? []
             if domains.isEmpty { return "VirtualService \(service.ref) has no domains (it matches every host)" }
             for domain in domains {
-                if domain.contains("*") {
+                if domain.utf8.contains(0x2a) {
                     return "VirtualService \(service.ref) has the wildcard domain '\(domain)' (scoped routes match exact hosts only)"
                 }
-                guard !domain.isEmpty, domain.allSatisfy(EnvoyNames.isUnreserved) else {
+                guard !domain.isEmpty, domain.utf8.allSatisfy(EnvoyNames.isUnreserved) else {
                     return "VirtualService \(service.ref) has the domain '\(domain)', which is not a plain host name (a port or other characters)"
                 }
-                let key = domain.lowercased()
+                let key = domain.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5a }) ? domain.lowercased() : domain
                 if let owner = owners[key], owner != service.ref {
                     return "domain '\(domain)' of VirtualService \(service.ref) differs only in case from one of \(owner)"
                 }

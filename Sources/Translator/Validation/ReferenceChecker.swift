@@ -7,40 +7,61 @@ import GlooAPI
 /// referring resource's key and the field.
 public struct ReferenceChecker {
     private let resources: ResourceSet
-    private let upstreams: Set<ResourceRef>
+    private let snapshot: ApiSnapshot
+    /// Built on first use: translation's scope rarely needs it.
+    private var upstreamRefs: Set<ResourceRef>?
     private let upstreamGroups: Set<ResourceRef>
     private let secrets: Set<ResourceRef>
     private let rootKey: String
+    private let scope: Scope
     private var findings: [Finding] = []
 
+    /// What to check.
+    public enum Scope: Sendable {
+        /// Every reference (`gloo-hashi validate`).
+        case everything
+        /// Everything but the routes of VirtualServices and RouteTables and VirtualService TLS
+        /// references, which translation checks and reports itself, with what the gateway does
+        /// about them. Delegation cycles are still found. Skipping them keeps a one-VirtualService
+        /// change from re-checking every route.
+        case beyondTranslation
+    }
+
     /// Checks `snapshot`; `rootKey` only shapes the keys in the findings.
-    public static func check(_ snapshot: ApiSnapshot, rootKey: String = ResourceKey.defaultRootKey) -> [Finding] {
-        var checker = ReferenceChecker(snapshot: snapshot, rootKey: rootKey)
+    public static func check(
+        _ snapshot: ApiSnapshot, rootKey: String = ResourceKey.defaultRootKey, scope: Scope = .everything
+    ) -> [Finding] {
+        var checker = ReferenceChecker(snapshot: snapshot, rootKey: rootKey, scope: scope)
         checker.run()
         return checker.findings.sorted()
     }
 
-    private init(snapshot: ApiSnapshot, rootKey: String) {
+    private init(snapshot: ApiSnapshot, rootKey: String, scope: Scope) {
+        self.scope = scope
         resources = snapshot.resources
-        upstreams = Set(snapshot.allUpstreams.map(\.ref))
+        self.snapshot = snapshot
         upstreamGroups = Set(snapshot.resources.upstreamGroups.map(\.ref))
         secrets = Set(snapshot.allSecrets.map(\.ref))
         self.rootKey = rootKey
     }
 
     private mutating func run() {
-        for service in resources.virtualServices {
-            let key = keyText(VirtualService.self, service.ref)
-            if let host = service.virtualHost {
-                checkRoutes(host.routes, path: "virtualHost.routes", namespace: service.metadata.namespace, key: key)
-            } else {
-                report(.error, key, "virtualHost", "a VirtualService needs a virtualHost")
+        let services = resources.virtualServices
+        for index in services.indices {
+            guard services[index].virtualHost != nil else {
+                report(.error, keyText(VirtualService.self, services[index].ref), "virtualHost", "a VirtualService needs a virtualHost")
+                continue
             }
+            guard scope == .everything else { continue }
+            let service = services[index]
+            let host = service.virtualHost!
+            let key = keyText(VirtualService.self, service.ref)
+            checkRoutes(host.routes, path: "virtualHost.routes", namespace: service.metadata.namespace, key: key)
             if case .secretRef(let ref) = service.sslConfig?.source {
                 checkSecret(ref, namespace: service.metadata.namespace, key: key, path: "sslConfig.secretRef")
             }
         }
-        for table in resources.routeTables {
+        for table in resources.routeTables where scope == .everything {
             checkRoutes(table.routes, path: "routes", namespace: table.metadata.namespace,
                         key: keyText(RouteTable.self, table.ref))
         }
@@ -51,9 +72,10 @@ public struct ReferenceChecker {
                                  path: "destinations[\(index)].destination")
             }
         }
-        for upstream in resources.upstreams {
-            if case .secretRef(let ref) = upstream.sslConfig?.source {
-                checkSecret(ref, namespace: upstream.metadata.namespace, key: keyText(Upstream.self, upstream.ref),
+        let upstreams = resources.upstreams
+        for index in upstreams.indices {
+            if case .secretRef(let ref) = upstreams[index].sslConfig?.source {
+                checkSecret(ref, namespace: upstreams[index].metadata.namespace, key: keyText(Upstream.self, upstreams[index].ref),
                             path: "sslConfig.secretRef")
             }
         }
@@ -107,7 +129,10 @@ public struct ReferenceChecker {
             report(.error, key, path, "destination needs an upstream or a consul service")
         case .upstream(let ref):
             let target = ref.defaultingNamespace(to: namespace)
-            if !upstreams.contains(target) {
+            if upstreamRefs == nil {
+                upstreamRefs = Set(snapshot.resources.upstreams.lazy.map(\.ref)).union(snapshot.discoveredUpstreams.lazy.map(\.ref))
+            }
+            if upstreamRefs?.contains(target) != true {
                 report(.error, key, path + ".upstream", "Upstream \(target) not found")
             }
         case .consul(let consul):
@@ -209,11 +234,12 @@ public struct ReferenceChecker {
         case nil:
             report(.error, key, "", "a Gateway needs httpGateway or tcpGateway")
         case .httpGateway(let http):
+            let serviceRefs = http.virtualServices.isEmpty ? [] : Set(resources.virtualServices.lazy.map(\.ref))
             for (index, ref) in http.virtualServices.enumerated()
-            where !resources.virtualServices.contains(where: { $0.ref == ref.defaultingNamespace(to: gateway.metadata.namespace) }) {
+            where !serviceRefs.contains(ref.defaultingNamespace(to: gateway.metadata.namespace)) {
                 report(.error, key, "httpGateway.virtualServices[\(index)]", "VirtualService \(ref.defaultingNamespace(to: gateway.metadata.namespace)) not found")
             }
-            if Selection.virtualServices(for: http, in: resources.virtualServices).isEmpty {
+            if !resources.virtualServices.contains(where: Selection.selects(http)) {
                 report(.warning, key, "httpGateway", "selects no VirtualServices; its listener would serve nothing")
             }
         case .tcpGateway(let tcp):

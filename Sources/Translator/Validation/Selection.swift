@@ -5,11 +5,16 @@ public enum Selection {
     /// The VirtualServices an HTTP gateway serves: by reference when any are listed; else by
     /// labels and/or namespaces (empty or `*` = every namespace); else all.
     public static func virtualServices(for gateway: HttpGateway, in all: [VirtualService]) -> [VirtualService] {
+        all.filter(selects(gateway))
+    }
+
+    /// Whether `gateway` serves a VirtualService, as a predicate (no copies of what it tests).
+    public static func selects(_ gateway: HttpGateway) -> (VirtualService) -> Bool {
         if !gateway.virtualServices.isEmpty {
             let refs = Set(gateway.virtualServices)
-            return all.filter { refs.contains($0.ref) }
+            return { refs.contains($0.ref) }
         }
-        return all.filter {
+        return {
             matches(namespace: $0.metadata.namespace, allowed: gateway.virtualServiceNamespaces)
                 && matches(labels: $0.metadata.labels, selector: gateway.virtualServiceSelector)
         }

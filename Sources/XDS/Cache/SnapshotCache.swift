@@ -6,14 +6,18 @@ public actor SnapshotCache {
     private var snapshots: [String: XDSSnapshot] = [:]
     private var watchers: [String: [Int: AsyncStream<XDSSnapshot>.Continuation]] = [:]
     private var nextWatcher = 0
+    /// Per group, references found in resources already checked, by content version: a new
+    /// snapshot decodes only the resources that changed.
+    private var references: [String: SnapshotConsistency.ReferenceMemo] = [:]
 
     public init() {}
 
     /// Makes `snapshot` the one every Envoy of `group` converges to.
     public func publish(group: String, snapshot: XDSSnapshot) throws(SnapshotError) {
-        let dangling = try SnapshotConsistency.danglingReferences(in: snapshot)
+        let dangling = try SnapshotConsistency.danglingReferences(in: snapshot, memo: &references[group, default: .init()])
         guard dangling.isEmpty else { throw SnapshotError.dangling(dangling) }
-        if snapshots[group] == snapshot { return }
+        // Versions are content hashes: equal versions, equal resources.
+        if snapshots[group]?.versions == snapshot.versions { return }
         snapshots[group] = snapshot
         for continuation in watchers[group, default: [:]].values { continuation.yield(snapshot) }
     }
@@ -21,6 +25,7 @@ public actor SnapshotCache {
     /// Forgets a group's snapshot (its Envoys keep what they have and wait for the next one).
     public func clear(group: String) {
         snapshots[group] = nil
+        references[group] = nil
     }
 
     /// The current snapshot of `group`, if one was published.

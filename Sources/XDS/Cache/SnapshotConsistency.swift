@@ -10,22 +10,37 @@ enum SnapshotConsistency {
     static let upstreamTlsType = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"
     static let downstreamTlsType = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext"
 
+    /// References of resources already decoded, keyed by their content version (kept for the
+    /// resources of the last snapshot checked).
+    struct ReferenceMemo: Sendable {
+        var byVersion: [String: [(TypeURL, String)]] = [:]
+    }
+
     /// Every reference in `snapshot` whose target is missing.
     static func danglingReferences(in snapshot: XDSSnapshot) throws(SnapshotError) -> [DanglingReference] {
+        var memo = ReferenceMemo()
+        return try danglingReferences(in: snapshot, memo: &memo)
+    }
+
+    /// Every reference in `snapshot` whose target is missing; resources whose version is in
+    /// `memo` are not decoded again.
+    static func danglingReferences(
+        in snapshot: XDSSnapshot, memo: inout ReferenceMemo
+    ) throws(SnapshotError) -> [DanglingReference] {
         var dangling: [DanglingReference] = []
-        for resource in snapshot.resources(of: .cluster).values.sorted(by: { $0.name < $1.name }) {
-            for (type, name) in try references(of: resource) where snapshot.resources(of: type)[name] == nil {
-                dangling.append(DanglingReference(from: .cluster, fromName: resource.name, to: type, toName: name))
-            }
-        }
-        for from in [TypeURL.listener, .scopedRoute] {
-            for resource in snapshot.resources(of: from).values.sorted(by: { $0.name < $1.name }) {
-                for (type, name) in try references(of: resource) where snapshot.resources(of: type)[name] == nil {
+        var seen: [String: [(TypeURL, String)]] = [:]
+        for from in [TypeURL.cluster, .listener, .scopedRoute] {
+            for resource in snapshot.resources(of: from).values {
+                let found: [(TypeURL, String)]
+                if let known = memo.byVersion[resource.version] { found = known } else { found = try references(of: resource) }
+                seen[resource.version] = found
+                for (type, name) in found where snapshot.resources(of: type)[name] == nil {
                     dangling.append(DanglingReference(from: from, fromName: resource.name, to: type, toName: name))
                 }
             }
         }
-        return dangling
+        memo.byVersion = seen
+        return dangling.sorted { ($0.from, $0.fromName, $0.toName) < ($1.from, $1.fromName, $1.toName) }
     }
 
     /// The (type, name) pairs a cluster, listener or routing scope references.

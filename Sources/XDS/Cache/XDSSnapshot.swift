@@ -4,6 +4,47 @@ public struct XDSSnapshot: Hashable, Sendable {
     public let resources: [TypeURL: [String: XDSResource]]
     public let versions: [TypeURL: String]
 
+    /// One type's resources by name and their version: what a snapshot is made of, reusable
+    /// whole from the previous snapshot when nothing of that type changed.
+    public struct TypeTable: Sendable {
+        public let resources: [String: XDSResource]
+        public let version: String
+
+        /// A table of `list`; two resources with one name is an error.
+        public init(_ type: TypeURL, _ list: [XDSResource]) throws(SnapshotError) {
+            var table: [String: XDSResource] = [:]
+            table.reserveCapacity(list.count)
+            for resource in list where table.updateValue(resource, forKey: resource.name) != nil {
+                throw SnapshotError.duplicate(type: type, name: resource.name)
+            }
+            resources = table
+            version = XDSSnapshot.version(of: list)
+        }
+
+        fileprivate init(resources: [String: XDSResource], version: String) {
+            self.resources = resources
+            self.version = version
+        }
+    }
+
+    /// The table of one type, to reuse in the next snapshot.
+    public func table(of type: TypeURL) -> TypeTable {
+        TypeTable(resources: resources(of: type), version: versions[type] ?? XDSSnapshot.version(of: []))
+    }
+
+    /// A snapshot of per-type tables (a type without a table is empty).
+    public init(tables: [TypeURL: TypeTable]) {
+        var resources: [TypeURL: [String: XDSResource]] = [:]
+        var versions: [TypeURL: String] = [:]
+        for type in TypeURL.allCases {
+            let table = tables[type]
+            if let table, !table.resources.isEmpty { resources[type] = table.resources }
+            versions[type] = table?.version ?? XDSSnapshot.version(of: [])
+        }
+        self.resources = resources
+        self.versions = versions
+    }
+
     /// Builds a snapshot; two resources of one type with one name is an error.
     public init(_ resources: [XDSResource]) throws(SnapshotError) {
         var byType: [TypeURL: [String: XDSResource]] = [:]
@@ -22,10 +63,11 @@ public struct XDSSnapshot: Hashable, Sendable {
     /// The resources of one type.
     public func resources(of type: TypeURL) -> [String: XDSResource] { resources[type] ?? [:] }
 
-    /// The version of a set of resources: a hash of their sorted names and versions.
+    /// The version of a set of resources: an order-independent hash of their names and versions
+    /// (no sort, so a 10,000-cluster snapshot is versioned in a pass).
     static func version(of resources: some Collection<XDSResource>) -> String {
         if resources.isEmpty { return "empty" }
-        return ContentHash.hex(joining: resources.sorted { $0.name < $1.name }.flatMap { [$0.name, $0.version] })
+        return ContentHash.unorderedHex(resources.lazy.map { ($0.name, $0.version) })
     }
 
     /// How many resources of each type, for logs and metrics.

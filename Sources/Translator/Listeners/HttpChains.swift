@@ -1,0 +1,145 @@
+import EnvoyAPI
+import Foundation
+import GlooAPI
+import SwiftProtobuf
+
+/// The filter chains of an HTTP gateway: plain (one chain) or SSL (one SNI-matched chain per
+/// distinct `sslConfig`), each with its routes in single or scoped mode. VirtualServices are
+/// handled by index into the snapshot, so a gateway of 5,000 never copies them.
+extension TranslationSession {
+    mutating func httpChains(
+        _ http: HttpGateway, gateway: Gateway, listenerName: String, builder: inout ProxyBuilder,
+        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog]
+    ) -> (chains: [HttpListenerBuilder.Chain], hosts: [ProxyVirtualHost])? {
+        let key = translator.key(gateway)
+        let all = snapshot.resources.virtualServices
+        // Gloo's rule: SSL gateways serve the VirtualServices that have an sslConfig, plain ones the rest.
+        let selects = Selection.selects(http)
+        let rejected = reports.rejectedRefs(of: .virtualService)
+        let services = all.indices
+            .filter { (all[$0].sslConfig != nil) == gateway.ssl && selects(all[$0]) && !rejected.contains(all[$0].ref) }
+            .sorted { all[$0].ref < all[$1].ref }
+        var modeChoice = RouteModeChoice.auto
+        switch RouteModeChoice.of(gateway) {
+        case .success(let choice): modeChoice = choice
+        case .failure(let problem): reports.add(problem.severity, key, problem.fieldPath, problem.reason)
+        }
+        let conflicting = domainConflicts(services, in: all, gateway: gateway)
+        // One chain (and RouteConfiguration) per distinct sslConfig; one for a plain gateway.
+        var groups: [(ssl: SslConfig?, services: [Int])] = []
+        for index in services where !conflicting.contains(all[index].ref) {
+            if gateway.ssl, let existing = groups.firstIndex(where: { $0.ssl == all[index].sslConfig }) {
+                groups[existing].services.append(index)
+            } else if !gateway.ssl, !groups.isEmpty {
+                groups[0].services.append(index)
+            } else {
+                groups.append((all[index].sslConfig, [index]))
+            }
+        }
+        if !gateway.ssl && groups.isEmpty { groups = [(nil, [])] }
+        var chains: [HttpListenerBuilder.Chain] = []
+        var hosts: [ProxyVirtualHost] = []
+        var claimedNames: [String: ResourceRef] = [:]
+        var hasDefaultChain = false
+        for group in groups {
+            let routeName = gateway.ssl
+                ? EnvoyNames.routeConfiguration(listener: listenerName) + "-" + EnvoyNames.virtualHost(all[group.services[0]].ref)
+                : EnvoyNames.routeConfiguration(listener: listenerName)
+            var transport: Envoy_Config_Core_V3_TransportSocket?
+            var serverNames: [String] = []
+            if let ssl = group.ssl {
+                let domains = ssl.sniDomains.isEmpty ? group.services.flatMap { all[$0].virtualHost?.domains ?? [] } : ssl.sniDomains
+                serverNames = Array(Set(domains.filter { $0 != "*" })).sorted()
+                if domains.contains("*") { serverNames = [] }
+                let owner = all[group.services[0]]
+                let taken = serverNames.filter { claimedNames[$0] != nil }
+                if !taken.isEmpty || (serverNames.isEmpty && hasDefaultChain) {
+                    for index in group.services {
+                        reports.add(.error, translator.key(all[index]), "sslConfig",
+                                    taken.isEmpty ? "another sslConfig on Gateway \(gateway.ref) already serves connections without SNI"
+                                        : "SNI names \(taken.joined(separator: ", ")) are already served with another sslConfig on Gateway \(gateway.ref)")
+                    }
+                    continue
+                }
+                do {
+                    transport = try downstreamTLS(ssl, namespace: owner.metadata.namespace, tls: &builder.tls)
+                } catch {
+                    for index in group.services { reports.add(.error, translator.key(all[index]), "sslConfig", "\(error)") }
+                    continue
+                }
+                for name in serverNames { claimedNames[name] = owner.ref }
+                if serverNames.isEmpty { hasDefaultChain = true }
+            }
+            let (mode, reason) = modeChoice.decide(for: group.services.lazy.map { all[$0] })
+            if modeChoice == .scoped && mode == .single {
+                reports.add(.warning, key, "metadata.annotations.\(RouteModeChoice.annotation)",
+                            "scoped mode is not possible for \(routeName): \(reason); serving one RouteConfiguration")
+            }
+            builder.routeModes.append(RouteModeDecision(gateway: gateway.ref, listener: listenerName, routeConfiguration: routeName,
+                                                        mode: mode, reason: reason))
+            let routes = mode == .scoped
+                ? scopedRoutes(chain: routeName, services: group.services, in: all)
+                : singleRoutes(chain: routeName, services: group.services, in: all)
+            do {
+                let filter = try HttpListenerBuilder.connectionManager(
+                    routeConfiguration: routeName, mode: mode, cors: routes.usesCors,
+                    settings: http.options?.httpConnectionManagerSettings, accessLogs: accessLogs)
+                chains.append(HttpListenerBuilder.Chain(serverNames: serverNames, transportSocket: transport, filter: filter))
+                builder.add(routes)
+                hosts += routes.hosts
+            } catch {
+                reports.add(.error, key, "httpGateway.options", "cannot be translated: \(error)")
+                return nil
+            }
+        }
+        if chains.isEmpty {
+            reports.add(.warning, key, "", "serves no VirtualService\(gateway.ssl ? " with an sslConfig" : ""); no listener is created")
+            return nil
+        }
+        return (chains, hosts)
+    }
+
+    func downstreamTLS(
+        _ ssl: SslConfig, namespace: String, tls: inout TLSContexts
+    ) throws -> Envoy_Config_Core_V3_TransportSocket {
+        var context = Envoy_Extensions_TransportSockets_Tls_V3_DownstreamTlsContext()
+        context.commonTlsContext = try tls.common(
+            source: ssl.source, parameters: ssl.parameters,
+            alpn: ssl.alpnProtocols.isEmpty ? TLSContexts.defaultAlpn : ssl.alpnProtocols,
+            verifySubjectAltName: ssl.verifySubjectAltName, namespace: namespace, needsCertificate: true)
+        let verifiesClients = context.commonTlsContext.validationContextType != nil
+        if verifiesClients && ssl.oneWayTls != true { context.requireClientCertificate = Google_Protobuf_BoolValue(true) }
+        if ssl.disableTlsSessionResumption == true { context.disableStatelessSessionResumption = true }
+        return try TLSContexts.transportSocket(context)
+    }
+
+    /// VirtualServices on one gateway that share a domain: every one of them is reported and
+    /// left out of that listener (Envoy would reject the whole RouteConfiguration).
+    private mutating func domainConflicts(_ services: [Int], in all: [VirtualService], gateway: Gateway) -> Set<ResourceRef> {
+        var firstOwner: [String: ResourceRef] = [:]
+        firstOwner.reserveCapacity(services.count)
+        var shared: [String: [ResourceRef]] = [:]
+        for index in services {
+            let declared = all[index].virtualHost?.domains ?? []
+            let domains = declared.isEmpty ? ["*"] : declared.count == 1 ? declared : Array(Set(declared))
+            for domain in domains {
+                if let owner = firstOwner[domain] {
+                    shared[domain, default: [owner]].append(all[index].ref)
+                } else {
+                    firstOwner[domain] = all[index].ref
+                }
+            }
+        }
+        var conflicting: Set<ResourceRef> = []
+        for (domain, refs) in shared.sorted(by: { $0.key < $1.key }) {
+            for ref in refs {
+                conflicting.insert(ref)
+                let others = refs.filter { $0 != ref }.map(\.description).joined(separator: ", ")
+                reports.add(.error, ResourceKey(rootKey: translator.rootKey, kind: .virtualService, namespace: ref.namespace, name: ref.name),
+                            "virtualHost.domains",
+                            "domain '\(domain)' is also served by VirtualService \(others) on Gateway \(gateway.ref)")
+            }
+        }
+        return conflicting
+    }
+}

@@ -1,0 +1,188 @@
+import EnvoyAPI
+import Foundation
+import GlooAPI
+import SwiftProtobuf
+
+/// What one HTTP filter chain serves over RDS (and SRDS in scoped mode).
+struct ChainRoutes {
+    var configurations: [Envoy_Config_Route_V3_RouteConfiguration] = []
+    var scopes: [Envoy_Config_Route_V3_ScopedRouteConfiguration] = []
+    /// Serializations of `configurations` and `scopes`, in their order (nil: not made).
+    var payloads: [Data?] = []
+    var scopePayloads: [Data?] = []
+    /// The chain's virtual hosts, for the Gloo Proxy.
+    var hosts: [ProxyVirtualHost] = []
+    var usesCors = false
+    /// The cache keys scoped mode used.
+    var scopedKeys: [TranslationCache.ScopedKey] = []
+}
+
+extension TranslationSession.ProxyBuilder {
+    /// Adds one chain's routes to the proxy.
+    mutating func add(_ routes: ChainRoutes) {
+        routeConfigurations += routes.configurations
+        scopedRouteConfigurations += routes.scopes
+        scopedKeys += routes.scopedKeys
+        payloads += routes.payloads
+        scopePayloads += routes.scopePayloads
+    }
+}
+
+/// The routes of HTTP chains: one RouteConfiguration with a virtual host per VirtualService
+/// (single mode), or per VirtualService a RouteConfiguration and its routing scopes (scoped
+/// mode). Per VirtualService the work is one cache lookup while it and the route world are
+/// unchanged.
+extension TranslationSession {
+    /// Single mode: one RouteConfiguration named `chain`.
+    mutating func singleRoutes(chain: String, services: [Int], in all: [VirtualService]) -> ChainRoutes {
+        var configuration = Envoy_Config_Route_V3_RouteConfiguration()
+        configuration.name = chain
+        var routes = ChainRoutes()
+        let world = routeWorld
+        let rootKey = translator.rootKey
+        let cache = self.cache
+        let outputs = ParallelMap.map(services.count) { position in
+            let service = all[services[position]]
+            return if let cache {
+                cache.host(service) { Self.virtualHost(service, world: world, rootKey: rootKey) }
+            } else {
+                Self.virtualHost(service, world: world, rootKey: rootKey)
+            }
+        }
+        for output in outputs {
+            for finding in output.findings { reports.add(finding) }
+            guard let host = output.host, let proxyHost = output.proxyHost else { continue }
+            configuration.virtualHosts.append(host)
+            routes.hosts.append(proxyHost)
+            routes.usesCors = routes.usesCors || output.usesCors
+        }
+        routes.configurations = [configuration]
+        routes.payloads = [nil]
+        return routes
+    }
+
+    /// Scoped mode: per VirtualService a RouteConfiguration with its one virtual host (matching
+    /// any host: the scope already chose it), and a routing scope per domain keyed on the
+    /// lowercased host.
+    mutating func scopedRoutes(chain: String, services: [Int], in all: [VirtualService]) -> ChainRoutes {
+        var routes = ChainRoutes()
+        routes.configurations.reserveCapacity(services.count)
+        routes.scopes.reserveCapacity(services.count)
+        routes.payloads.reserveCapacity(services.count)
+        routes.scopePayloads.reserveCapacity(services.count)
+        routes.hosts.reserveCapacity(services.count)
+        let world = routeWorld
+        let rootKey = translator.rootKey
+        let cache = self.cache
+        // Every entry on every core (cache hits are a lookup each), then assembly in order.
+        let keys = services.map { TranslationCache.ScopedKey(chain: chain, service: all[$0].ref) }
+        let entries = ParallelMap.map(services.count) { position in
+            let service = all[services[position]]
+            return if let cache {
+                cache.scopedEntry(keys[position], service: service) {
+                    Self.scopedEntry(chain: chain, service: service, world: world, rootKey: rootKey)
+                }
+            } else {
+                Self.scopedEntry(chain: chain, service: service, world: world, rootKey: rootKey)
+            }
+        }
+        routes.scopedKeys = keys
+        for entry in entries {
+            for finding in entry.findings { reports.add(finding) }
+            guard let configuration = entry.configuration, let proxyHost = entry.proxyHost else { continue }
+            routes.configurations.append(configuration)
+            routes.payloads.append(entry.payload)
+            routes.scopes += entry.scopes
+            for payload in entry.scopePayloads { routes.scopePayloads.append(payload) }
+            routes.hosts.append(proxyHost)
+            routes.usesCors = routes.usesCors || entry.usesCors
+        }
+        return routes
+    }
+
+    /// One VirtualService's scoped-mode output, serialized once: pure in its inputs (the cache
+    /// relies on that).
+    static func scopedEntry(
+        chain: String, service: VirtualService, world: TranslationCache.RouteWorld, rootKey: String
+    ) -> TranslationCache.ScopedEntry {
+        let output = virtualHost(service, world: world, rootKey: rootKey)
+        guard var host = output.host, let proxyHost = output.proxyHost else {
+            return .init(findings: output.findings)
+        }
+        host.domains = ["*"]
+        var configuration = Envoy_Config_Route_V3_RouteConfiguration()
+        configuration.name = EnvoyNames.scopedRouteConfiguration(routeConfiguration: chain, service: service.ref)
+        configuration.virtualHosts = [host]
+        let scopes = Set(proxyHost.domains.map { $0.lowercased() }).sorted().map { domain in
+            var scope = Envoy_Config_Route_V3_ScopedRouteConfiguration()
+            scope.name = EnvoyNames.scope(routeConfiguration: chain, domain: domain)
+            scope.routeConfigurationName = configuration.name
+            var fragment = Envoy_Config_Route_V3_ScopedRouteConfiguration.Key.Fragment()
+            fragment.stringKey = domain
+            scope.key.fragments = [fragment]
+            return scope
+        }
+        do {
+            return .init(configuration: configuration, payload: try EnvoyResources.serialize(configuration), scopes: scopes,
+                         scopePayloads: try scopes.map(EnvoyResources.serialize), proxyHost: proxyHost,
+                         findings: output.findings, usesCors: output.usesCors)
+        } catch {
+            let key = ResourceKey(rootKey: rootKey, kind: .virtualService, namespace: service.metadata.namespace,
+                                  name: service.metadata.name)
+            return .init(findings: output.findings + [Finding(.error, key: key.key, fieldPath: "virtualHost",
+                                                              reason: "cannot be serialized: \(error)")])
+        }
+    }
+
+    /// One VirtualService's virtual host: pure in the service and the route world (the cache
+    /// relies on that).
+    static func virtualHost(
+        _ service: VirtualService, world: TranslationCache.RouteWorld, rootKey: String
+    ) -> TranslationCache.HostOutput {
+        var findings: [Finding] = []
+        guard let host = service.virtualHost else { return .init(host: nil, proxyHost: nil, findings: [], usesCors: false) }
+        let routeBuilder = EnvoyRouteBuilder(
+            upstreams: world.upstreams, consulServices: world.consulServices,
+            upstreamGroups: Dictionary(world.upstreamGroups.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first }),
+            invalidRouteStatus: world.invalidRouteStatus,
+            report: { findings.append(Finding($0, key: $1.key, fieldPath: $2, reason: $3)) })
+        let resolver = RouteResolver(
+            routeTables: world.routeTables, rejectedTables: world.rejectedTables, rootKey: rootKey,
+            report: { findings.append(Finding($0, key: $1.key, fieldPath: $2, reason: $3)) })
+        let serviceKey = ResourceKey(rootKey: rootKey, kind: .virtualService, namespace: service.metadata.namespace,
+                                     name: service.metadata.name)
+        let hostName = EnvoyNames.virtualHost(service.ref)
+        let resolved = resolver.resolve(host.routes, owner: serviceKey, path: "virtualHost.routes")
+        var envoyHost = Envoy_Config_Route_V3_VirtualHost()
+        envoyHost.name = hostName
+        envoyHost.domains = host.domains.isEmpty ? ["*"] : host.domains
+        do {
+            envoyHost.routes = try resolved.enumerated().map { try routeBuilder.build($1, index: $0, virtualHost: hostName) }
+            try applyVirtualHostOptions(host.options, to: &envoyHost)
+        } catch {
+            return .init(host: nil, proxyHost: nil, findings: findings + [Finding(.error, key: serviceKey.key, fieldPath: "virtualHost",
+                                                                                  reason: "cannot be translated: \(error)")],
+                         usesCors: false)
+        }
+        let proxyHost = ProxyVirtualHost(
+            name: hostName, domains: envoyHost.domains,
+            routes: resolved.map { Route(name: $0.name, matchers: [$0.matcher], action: $0.action, options: $0.options) },
+            options: host.options)
+        let usesCors = host.options?.cors != nil || resolved.contains { $0.options?.cors != nil }
+        return .init(host: envoyHost, proxyHost: proxyHost, findings: findings, usesCors: usesCors)
+    }
+
+    static func applyVirtualHostOptions(_ options: VirtualHostOptions?, to host: inout Envoy_Config_Route_V3_VirtualHost) throws {
+        guard let options else { return }
+        if let headers = options.headerManipulation {
+            host.requestHeadersToAdd = EnvoyRouteBuilder.headerOptions(headers.requestHeadersToAdd)
+            host.requestHeadersToRemove = headers.requestHeadersToRemove
+            host.responseHeadersToAdd = EnvoyRouteBuilder.headerOptions(headers.responseHeadersToAdd)
+            host.responseHeadersToRemove = headers.responseHeadersToRemove
+        }
+        if let cors = options.cors {
+            host.typedPerFilterConfig[EnvoyRouteBuilder.corsFilter] = try Google_Protobuf_Any(message: EnvoyRouteBuilder.corsPolicy(cors))
+        }
+        if let retries = options.retries { host.retryPolicy = EnvoyRouteBuilder.retryPolicy(retries) }
+    }
+}
