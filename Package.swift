@@ -76,6 +76,7 @@ let package = Package(
                 "GlooAPI", "Translator", "XDS", "EnvoyAPI", "Controller",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ],
             path: "Benchmarks/gloo-hashi-bench"

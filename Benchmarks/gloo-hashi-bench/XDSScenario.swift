@@ -2,6 +2,7 @@ import EnvoyAPI
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import GRPCProtobuf
 import SwiftProtobuf
 import XDS
 
@@ -49,6 +50,10 @@ enum XDSScenario {
         let clusterNames = snapshot.resources(of: .cluster).keys.sorted()
         let endpointNames = snapshot.resources(of: .endpoint).keys.sorted()
         let routeNames = snapshot.resources(of: .route).keys.sorted()
+        // As Envoy subscribes to scoped routes: each connection manager's xdstp collection.
+        let scopeCollections = Set(snapshot.resources(of: .scopedRoute).keys.map { name in
+            String(name[..<name.lastIndex(of: "/")!]) + "/*"
+        }).sorted()
         var rows: [BenchmarkRow] = []
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await server.serve() }
@@ -58,7 +63,7 @@ enum XDSScenario {
                 tasks.addTask {
                     do {
                         try await runStream(stream, delta: stream % 2 == 1, port: port, endpoints: endpointNames, routes: routeNames,
-                                            tracker: tracker)
+                                            scopes: scopeCollections, tracker: tracker)
                     } catch is CancellationError {
                         // The scenario ended and cancelled its clients.
                     } catch {
@@ -69,7 +74,7 @@ enum XDSScenario {
             let expected = snapshot.versions
             await tracker.wait { versions in
                 versions.count == streams && versions.values.allSatisfy { held in
-                    [TypeURL.cluster, .endpoint, .listener, .route].allSatisfy { held[$0] == expected[$0] }
+                    [TypeURL.cluster, .endpoint, .listener, .scopedRoute, .route].allSatisfy { held[$0] == expected[$0] }
                 }
             }
             let initial = Measurement.seconds(ContinuousClock.now - started)
@@ -119,7 +124,7 @@ enum XDSScenario {
     /// Serializing every resource once, as one response per type: what any server must pay.
     static func serializationFloor(_ snapshot: XDSSnapshot) throws -> Double {
         try Measurement.time {
-            for type in [TypeURL.cluster, .endpoint, .listener, .route] {
+            for type in [TypeURL.cluster, .endpoint, .listener, .scopedRoute, .route] {
                 var response = Envoy_Service_Discovery_V3_DiscoveryResponse()
                 response.typeURL = type.rawValue
                 response.resources = snapshot.resources(of: type).values.map(\.any)
@@ -129,13 +134,13 @@ enum XDSScenario {
     }
 
     static func runStream(
-        _ stream: Int, delta: Bool, port: Int, endpoints: [String], routes: [String], tracker: Tracker
+        _ stream: Int, delta: Bool, port: Int, endpoints: [String], routes: [String], scopes: [String], tracker: Tracker
     ) async throws {
         try await withGRPCClient(
             transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext,
                                       config: .defaults { $0.http2.maxFrameSize = 1 << 20 })
         ) { client in
-            let ads = Envoy_Service_Discovery_V3_AggregatedDiscoveryService.Client(wrapping: client)
+            typealias ADS = Envoy_Service_Discovery_V3_AggregatedDiscoveryService
             // Envoy has no limit on xDS message size; gRPC clients default to 4 MiB. The NIO
             // transport applies the request limit to the response deframer too, so raise both.
             var options = CallOptions.defaults
@@ -144,53 +149,59 @@ enum XDSScenario {
             var node = Envoy_Config_Core_V3_Node()
             node.id = "bench-\(stream)"
             node.metadata.fields["role"] = Google_Protobuf_Value(stringValue: group)
+            let names: [TypeURL: [String]] = [.cluster: [], .endpoint: endpoints, .listener: [], .scopedRoute: scopes, .route: routes]
+            let order: [TypeURL] = [.cluster, .endpoint, .listener, .scopedRoute, .route]
             if delta {
                 let (requests, send) = AsyncStream<Envoy_Service_Discovery_V3_DeltaDiscoveryRequest>.makeStream()
-                for (type, names) in [(TypeURL.cluster, [String]()), (.endpoint, endpoints), (.listener, []), (.route, routes)] {
+                for type in order {
                     var request = Envoy_Service_Discovery_V3_DeltaDiscoveryRequest()
                     request.node = node
                     request.typeURL = type.rawValue
-                    request.resourceNamesSubscribe = names
+                    request.resourceNamesSubscribe = names[type]!
                     send.yield(request)
                 }
-                try await ads.deltaAggregatedResources(options: options) { writer in
-                    for await request in requests { try await writer.write(request) }
-                } onResponse: { response in
+                try await client.bidirectionalStreaming(
+                    request: StreamingClientRequest { writer in for await request in requests { try await writer.write(request) } },
+                    descriptor: ADS.Method.DeltaAggregatedResources.descriptor,
+                    serializer: ProtobufSerializer<Envoy_Service_Discovery_V3_DeltaDiscoveryRequest>(),
+                    deserializer: LightResponseDeserializer(), options: options
+                ) { response in
                     for try await message in response.messages {
                         var ack = Envoy_Service_Discovery_V3_DeltaDiscoveryRequest()
                         ack.typeURL = message.typeURL
                         ack.responseNonce = message.nonce
                         send.yield(ack)
                         if let type = TypeURL(rawValue: message.typeURL) {
-                            await tracker.record(stream: stream, type: type, version: message.systemVersionInfo,
-                                                 resources: message.resources.count,
-                                                 bytes: message.resources.reduce(0) { $0 + $1.resource.value.count })
+                            await tracker.record(stream: stream, type: type, version: message.version,
+                                                 resources: message.resources, bytes: message.resourceBytes)
                         }
                     }
                 }
             } else {
                 let (requests, send) = AsyncStream<Envoy_Service_Discovery_V3_DiscoveryRequest>.makeStream()
-                let names: [TypeURL: [String]] = [.cluster: [], .endpoint: endpoints, .listener: [], .route: routes]
-                for type in [TypeURL.cluster, .endpoint, .listener, .route] {
+                for type in order {
                     var request = Envoy_Service_Discovery_V3_DiscoveryRequest()
                     request.node = node
                     request.typeURL = type.rawValue
                     request.resourceNames = names[type]!
                     send.yield(request)
                 }
-                try await ads.streamAggregatedResources(options: options) { writer in
-                    for await request in requests { try await writer.write(request) }
-                } onResponse: { response in
+                try await client.bidirectionalStreaming(
+                    request: StreamingClientRequest { writer in for await request in requests { try await writer.write(request) } },
+                    descriptor: ADS.Method.StreamAggregatedResources.descriptor,
+                    serializer: ProtobufSerializer<Envoy_Service_Discovery_V3_DiscoveryRequest>(),
+                    deserializer: LightResponseDeserializer(), options: options
+                ) { response in
                     for try await message in response.messages {
                         guard let type = TypeURL(rawValue: message.typeURL) else { continue }
                         var ack = Envoy_Service_Discovery_V3_DiscoveryRequest()
                         ack.typeURL = message.typeURL
-                        ack.versionInfo = message.versionInfo
+                        ack.versionInfo = message.version
                         ack.responseNonce = message.nonce
                         ack.resourceNames = names[type] ?? []
                         send.yield(ack)
-                        await tracker.record(stream: stream, type: type, version: message.versionInfo,
-                                             resources: message.resources.count, bytes: message.resources.reduce(0) { $0 + $1.value.count })
+                        await tracker.record(stream: stream, type: type, version: message.version,
+                                             resources: message.resources, bytes: message.resourceBytes)
                     }
                 }
             }

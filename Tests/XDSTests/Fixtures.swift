@@ -103,7 +103,10 @@ enum Fixtures {
     }
 
     static func names(_ response: Envoy_Service_Discovery_V3_DiscoveryResponse) -> [String] {
-        response.resources.map { any -> String in
+        // Through the wire form, as Envoy reads it (whole-type bodies are shared raw bytes).
+        let decoded = (try? Envoy_Service_Discovery_V3_DiscoveryResponse(serializedBytes: response.serializedBytes() as [UInt8]))
+            ?? response
+        return decoded.resources.map { any -> String in
             switch any.typeURL {
             case TypeURL.cluster.rawValue: (try? Envoy_Config_Cluster_V3_Cluster(serializedBytes: any.value).name) ?? "?"
             case TypeURL.endpoint.rawValue:

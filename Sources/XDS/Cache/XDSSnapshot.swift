@@ -3,6 +3,16 @@
 public struct XDSSnapshot: Hashable, Sendable {
     public let resources: [TypeURL: [String: XDSResource]]
     public let versions: [TypeURL: String]
+    /// Whole-type response bodies, encoded on first use and shared by every copy.
+    let sharedBodies = SharedResponseBodies()
+    /// Per-type changes from earlier snapshots, computed on first use and shared by every copy.
+    let changes = SnapshotChanges()
+
+    public static func == (lhs: XDSSnapshot, rhs: XDSSnapshot) -> Bool {
+        lhs.versions == rhs.versions && lhs.resources == rhs.resources
+    }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(versions) }
 
     /// One type's resources by name and their version: what a snapshot is made of, reusable
     /// whole from the previous snapshot when nothing of that type changed.

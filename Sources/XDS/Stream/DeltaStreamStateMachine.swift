@@ -15,6 +15,9 @@ public struct DeltaStreamStateMachine: Sendable {
         var nonce: String?
         var sentVersion: String?
         var ackedVersion: String?
+        /// The snapshot type version `known` matches exactly (for this subscription): from it,
+        /// the next change is the snapshot's shared change, not a comparison of everything.
+        var syncedVersion: String?
     }
 
     private(set) var types: [TypeURL: TypeState] = [:]
@@ -79,16 +82,22 @@ public struct DeltaStreamStateMachine: Sendable {
         return (events, [response])
     }
 
-    /// Handles a new snapshot: only what changed, per subscribed type.
+    /// Handles a new snapshot: only what changed, per subscribed type whose resources changed.
     public mutating func update(_ newSnapshot: XDSSnapshot) -> [Envoy_Service_Discovery_V3_DeltaDiscoveryResponse] {
+        let previous = snapshot
         snapshot = newSnapshot
         var responses: [Envoy_Service_Discovery_V3_DeltaDiscoveryResponse] = []
-        for type in TypeURL.allCases where types[type] != nil {
-            if let response = diff(type, snapshot: newSnapshot, includeRemovals: type != .cluster) {
+        let changedTypes = TypeURL.allCases.filter { type in
+            types[type] != nil && previous?.versions[type] != newSnapshot.versions[type]
+        }
+        for type in changedTypes {
+            if let response = diff(type, snapshot: newSnapshot, previous: previous, includeRemovals: type != .cluster) {
                 responses.append(response)
             }
         }
-        if types[.cluster] != nil, let removals = diff(.cluster, snapshot: newSnapshot, includeRemovals: true) {
+        if changedTypes.contains(.cluster),
+           let removals = diff(.cluster, snapshot: newSnapshot, previous: previous, includeRemovals: true)
+        {
             responses.append(removals)
         }
         return responses
@@ -97,13 +106,25 @@ public struct DeltaStreamStateMachine: Sendable {
     /// A response with the resources Envoy lacks or has in another version, and (optionally)
     /// those it has that are gone; nil when there is nothing to send.
     private mutating func diff(
-        _ type: TypeURL, snapshot: XDSSnapshot, includeRemovals: Bool
+        _ type: TypeURL, snapshot: XDSSnapshot, previous: XDSSnapshot? = nil, includeRemovals: Bool
     ) -> Envoy_Service_Discovery_V3_DeltaDiscoveryResponse? {
         guard var state = types[type] else { return nil }
-        let all = snapshot.resources(of: type)
-        let inScope: [XDSResource] = state.wildcard
-            ? all.values.sorted { $0.name < $1.name }
-            : ResourceNamePattern.select(state.names, from: all).sorted { $0.name < $1.name }
+        let inScope: [XDSResource]
+        var gone: [String] = []
+        if let previous, let synced = state.syncedVersion, synced == previous.versions[type] {
+            // In step with the previous snapshot: only its shared change can differ.
+            let change = snapshot.changes.change(type, from: previous, to: snapshot)
+            let subscribed = { (name: String) in state.wildcard || ResourceNamePattern.subscribes(state.names, to: name) }
+            inScope = change.changed.filter { subscribed($0.name) }
+            gone = change.removed.filter { state.known[$0] != nil }
+        } else {
+            let all = snapshot.resources(of: type)
+            inScope = state.wildcard
+                ? all.values.sorted { $0.name < $1.name }
+                : ResourceNamePattern.select(state.names, from: all).sorted { $0.name < $1.name }
+            let present = Set(inScope.map(\.name))
+            gone = state.known.keys.filter { !present.contains($0) }.sorted()
+        }
         var response = Envoy_Service_Discovery_V3_DeltaDiscoveryResponse()
         for resource in inScope where state.known[resource.name] != resource.version {
             var entry = Envoy_Service_Discovery_V3_Resource()
@@ -114,11 +135,12 @@ public struct DeltaStreamStateMachine: Sendable {
             state.known[resource.name] = resource.version
         }
         if includeRemovals {
-            let present = Set(inScope.map(\.name))
-            for name in state.known.keys.sorted() where !present.contains(name) {
+            for name in gone {
                 response.removedResources.append(name)
                 state.known[name] = nil
             }
+            // `known` is now exactly this snapshot's resources for the subscription.
+            state.syncedVersion = snapshot.versions[type]
         }
         guard !response.resources.isEmpty || !response.removedResources.isEmpty else {
             types[type] = state

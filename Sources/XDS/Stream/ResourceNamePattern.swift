@@ -11,8 +11,16 @@ struct ResourceNamePattern: Hashable, Sendable {
 
     /// Whether `name` belongs to the glob collection.
     func contains(_ name: String) -> Bool {
-        guard let collectionPrefix, name.hasPrefix(collectionPrefix) else { return false }
-        return !name.dropFirst(collectionPrefix.count).contains("/")
+        guard let collectionPrefix else { return false }
+        let prefix = collectionPrefix.utf8
+        let bytes = name.utf8
+        guard bytes.count > prefix.count, bytes.starts(with: prefix) else { return false }
+        return !bytes.dropFirst(prefix.count).contains(UInt8(ascii: "/"))
+    }
+
+    /// Whether `names` subscribe to `name`, by name or by glob collection.
+    static func subscribes(_ names: Set<String>, to name: String) -> Bool {
+        names.contains(name) || names.contains { ResourceNamePattern($0).contains(name) }
     }
 
     /// The resources of `all` that `names` subscribe to, plain names and glob collections alike.

@@ -14,10 +14,31 @@ public struct SotWStreamStateMachine: Sendable {
         var wildcard = false
         var names: Set<String> = []
         var sentVersion: String?
-        var sentNames: Set<String> = []
+        var sent: Selection?
         var nonce: String?
         var ackedVersion: String?
         var nackedVersion: String?
+    }
+
+    /// What a response holds: a snapshot's whole type (its body encoded once and shared), or
+    /// some resources.
+    enum Selection: Sendable {
+        case whole(XDSSnapshot, TypeURL)
+        case some([XDSResource])
+
+        var resources: [XDSResource] {
+            switch self {
+            case .whole(let snapshot, let type): Array(snapshot.resources(of: type).values)
+            case .some(let resources): resources
+            }
+        }
+
+        var names: Set<String> {
+            switch self {
+            case .whole(let snapshot, let type): Set(snapshot.resources(of: type).keys)
+            case .some(let resources): Set(resources.map(\.name))
+            }
+        }
     }
 
     private(set) var types: [TypeURL: TypeState] = [:]
@@ -61,14 +82,14 @@ public struct SotWStreamStateMachine: Sendable {
         state.names = names
         types[type] = state
         guard changed, let snapshot else { return (events, []) }
-        let (selected, version) = select(type, from: snapshot)
+        let (selection, version) = select(type, from: snapshot)
         if isFirst && !request.versionInfo.isEmpty && request.versionInfo == version {
             // A reconnecting Envoy that already has exactly this: nothing to send.
             types[type]?.sentVersion = version
-            types[type]?.sentNames = Set(selected.map(\.name))
+            types[type]?.sent = selection
             return (events, [])
         }
-        return (events, [respond(type, selected, version: version)])
+        return (events, [respond(type, selection, version: version)])
     }
 
     /// Handles a new snapshot: responses for every subscribed type whose resources changed.
@@ -76,52 +97,70 @@ public struct SotWStreamStateMachine: Sendable {
         let previous = snapshot
         snapshot = newSnapshot
         var responses: [Envoy_Service_Discovery_V3_DiscoveryResponse] = []
-        var finalClusters: [XDSResource]?
+        var finalClusters: (selection: Selection, version: String)?
         for type in TypeURL.allCases {
             guard let state = types[type] else { continue }
-            let (selected, version) = select(type, from: newSnapshot)
+            // A type whose resources did not change has nothing new for this subscription (a
+            // subscription change is answered when it arrives).
+            if let previous, previous.versions[type] == newSnapshot.versions[type] { continue }
+            let (selection, version) = select(type, from: newSnapshot)
             if version == state.sentVersion || version == state.nackedVersion { continue }
-            if type == .cluster, let previous {
-                let removed = state.sentNames.subtracting(selected.map(\.name))
+            if type == .cluster, let sent = state.sent, let before = previous {
+                let removed: [String]
+                if case .whole(let sentSnapshot, _) = sent, case .whole = selection {
+                    // Whole type before and now: the snapshot's change, computed once for all streams.
+                    removed = newSnapshot.changes.change(.cluster, from: sentSnapshot, to: newSnapshot).removed
+                } else {
+                    removed = Array(sent.names.subtracting(selection.names))
+                }
                 if !removed.isEmpty {
-                    let kept = removed.compactMap { previous.resources(of: .cluster)[$0] }
-                    responses.append(respond(.cluster, selected + kept))
-                    finalClusters = selected
+                    let source: XDSSnapshot = if case .whole(let sentSnapshot, _) = sent { sentSnapshot } else { before }
+                    let kept = removed.compactMap { source.resources(of: .cluster)[$0] }
+                    responses.append(respond(.cluster, .some(selection.resources + kept)))
+                    finalClusters = (selection, version)
                     continue
                 }
             }
-            responses.append(respond(type, selected, version: version))
+            responses.append(respond(type, selection, version: version))
         }
-        if let finalClusters { responses.append(respond(.cluster, finalClusters)) }
+        if let finalClusters { responses.append(respond(.cluster, finalClusters.selection, version: finalClusters.version)) }
         return responses
     }
 
     /// The subscribed resources of `type` and their version. When the subscription covers the
-    /// whole type (wildcard, or every name), the snapshot's precomputed type version is used.
-    private func select(_ type: TypeURL, from snapshot: XDSSnapshot) -> (resources: [XDSResource], version: String) {
+    /// whole type (wildcard, every name, or globs that match all), the snapshot's type version is
+    /// used and the response body is the snapshot's shared one.
+    private func select(_ type: TypeURL, from snapshot: XDSSnapshot) -> (selection: Selection, version: String) {
         let all = snapshot.resources(of: type)
-        guard let state = types[type] else { return ([], XDSSnapshot.version(of: [])) }
+        let typeVersion = snapshot.versions[type] ?? XDSSnapshot.version(of: [])
+        guard let state = types[type] else { return (.some([]), XDSSnapshot.version(of: [])) }
         if state.wildcard || (state.names.count >= all.count && all.keys.allSatisfy(state.names.contains)) {
-            return (Array(all.values), snapshot.versions[type] ?? XDSSnapshot.version(of: all.values))
+            return (.whole(snapshot, type), typeVersion)
         }
         let selected = ResourceNamePattern.select(state.names, from: all)
-        return (selected, XDSSnapshot.version(of: selected))
+        if selected.count == all.count { return (.whole(snapshot, type), typeVersion) }
+        return (.some(selected), XDSSnapshot.version(of: selected))
     }
 
     private mutating func respond(
-        _ type: TypeURL, _ resources: [XDSResource], version: String? = nil
+        _ type: TypeURL, _ selection: Selection, version: String? = nil
     ) -> Envoy_Service_Discovery_V3_DiscoveryResponse {
         nonceCounter += 1
-        let version = version ?? XDSSnapshot.version(of: resources)
         var response = Envoy_Service_Discovery_V3_DiscoveryResponse()
-        response.versionInfo = version
         response.typeURL = type.rawValue
         response.nonce = String(nonceCounter)
-        response.resources = resources.sorted { $0.name < $1.name }.map(\.any)
-        types[type]?.sentVersion = version
-        types[type]?.sentNames = Set(resources.map(\.name))
+        switch selection {
+        case .whole(let snapshot, _):
+            response.versionInfo = version ?? snapshot.versions[type] ?? XDSSnapshot.version(of: [])
+            response.unknownFields = snapshot.sharedBodies.body(type) { Array(snapshot.resources(of: type).values) }
+        case .some(let resources):
+            response.versionInfo = version ?? XDSSnapshot.version(of: resources)
+            response.resources = resources.sorted { $0.name < $1.name }.map(\.any)
+        }
+        types[type]?.sentVersion = response.versionInfo
+        types[type]?.sent = selection
         types[type]?.nonce = response.nonce
-        if types[type]?.nackedVersion != version { types[type]?.nackedVersion = nil }
+        if types[type]?.nackedVersion != response.versionInfo { types[type]?.nackedVersion = nil }
         return response
     }
 }
