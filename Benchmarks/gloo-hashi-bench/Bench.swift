@@ -1,6 +1,7 @@
 import Foundation
 
-/// `gloo-hashi-bench [--quick] [--scale F] [--translation-only] [--full-runs N] [--edits N] [--few-edits]`:
+/// `gloo-hashi-bench [--quick] [--scale F] [--translation-only] [--full-runs N] [--edits N] [--few-edits]
+/// [--write-tree DIR]`:
 /// the scale scenarios, printed as one table (BENCHMARKS.md).
 @main
 struct Bench {
@@ -15,6 +16,11 @@ struct Bench {
             size = .init(upstreams: Int(Double(full.upstreams) * scale), virtualServices: Int(Double(full.virtualServices) * scale),
                          routesPerService: full.routesPerService, routeTables: max(1, Int(Double(full.routeTables) * scale)),
                          endpoints: Int(Double(full.endpoints) * scale))
+        }
+        if let index = CommandLine.arguments.firstIndex(of: "--write-tree"), index + 1 < CommandLine.arguments.count {
+            let count = try TreeWriter.write(ScaleGenerator.snapshot(size), to: CommandLine.arguments[index + 1])
+            emit("wrote \(count) resources (\(size.description)) under \(CommandLine.arguments[index + 1])")
+            return
         }
         emit("gloo-hashi benchmarks (\(quick ? "quick" : "full") sizes), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         let (translationRows, snapshot) = try TranslationScenario.run(
