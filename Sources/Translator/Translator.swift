@@ -127,8 +127,9 @@ struct TranslationSession {
             return ProxyTranslation(group: group, proxy: proxy, envoy: envoy, routeModes: builder.routeModes)
         }
         let scopedKeys = proxies.values.flatMap(\.scopedKeys)
+        let scopedChains = Set(proxies.values.flatMap { $0.routeModes.filter { $0.mode == .scoped }.map(\.routeConfiguration) })
         cache?.keep(hosts: resources.virtualServices.count, { Set(resources.virtualServices.map(\.ref)) },
-                    scoped: scopedKeys.count, { Set(scopedKeys) })
+                    scoped: scopedKeys.count, { Set(scopedKeys) }, chains: scopedChains)
         return TranslationResult(proxies: translations, reports: reports)
     }
 

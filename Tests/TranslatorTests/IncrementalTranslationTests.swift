@@ -1,4 +1,5 @@
 import GlooAPI
+import Synchronization
 import Testing
 
 @testable import Translator
@@ -15,6 +16,7 @@ import Testing
     }
 
     static let namespace = "gloo-system"
+    static let versionCounter = Mutex(0)
 
     static func upstream(_ index: Int, port: UInt32 = 8080) -> Upstream {
         if index % 3 == 0 {
@@ -30,7 +32,10 @@ import Testing
             Route(matchers: [Matcher(path: .prefix("\(prefix)/\(offset)"))],
                   action: .routeAction(RouteAction(destination: .single(Destination(target: .upstream(ResourceRef(name: "svc-\(target)", namespace: ""))))))) 
         } + [Route(matchers: [Matcher(path: .prefix("/store"))], action: .delegateAction(DelegateAction(delegation: .ref(ResourceRef(name: "store", namespace: "")))))]
-        return VirtualService(metadata: Metadata(name: "vs-\(index)", namespace: namespace),
+        // Like a store, every write gets a new resource version (the cache relies on them).
+        versionCounter.withLock { $0 += 1 }
+        return VirtualService(metadata: Metadata(name: "vs-\(index)", namespace: namespace,
+                                                 resourceVersion: "\(versionCounter.withLock { $0 })"),
                               virtualHost: VirtualHost(domains: ["host-\(index).example.com"], routes: routes))
     }
 
@@ -57,8 +62,8 @@ import Testing
         ]
         var endpoints = (0..<30).filter { $0 % 3 == 0 }.flatMap { upstream in (1...2).map { Self.endpoint(upstream, $0) } }
         let cache = TranslationCache()
-        for step in 0..<60 {
-            switch Int.random(in: 0..<6, using: &random) {
+        for step in 0..<120 {
+            switch Int.random(in: 0..<7, using: &random) {
             case 0:  // edit one VirtualService's routes
                 let index = Int.random(in: 0..<resources.virtualServices.count, using: &random)
                 resources.virtualServices[index] = Self.service(
@@ -76,9 +81,16 @@ import Testing
                 if endpoints.count > 10, Bool.random(using: &random) { endpoints.removeFirst() } else {
                     endpoints.append(Self.endpoint(3 * Int.random(in: 0..<10, using: &random), 10 + step))
                 }
-            default:  // a domain conflict appears or disappears
+            case 5:  // a domain conflict appears or disappears
                 let index = Int.random(in: 0..<resources.virtualServices.count, using: &random)
                 resources.virtualServices[index].virtualHost?.domains = [Bool.random(using: &random) ? "host-0.example.com" : "host-\(index).example.com"]
+                resources.virtualServices[index].metadata.resourceVersion = "d\(step)"
+            default:  // a VirtualService comes or goes
+                if resources.virtualServices.count > 15, Bool.random(using: &random) {
+                    resources.virtualServices.remove(at: Int.random(in: 0..<resources.virtualServices.count, using: &random))
+                } else {
+                    resources.virtualServices.append(Self.service(100 + step, targets: [step % 30], prefix: "/new"))
+                }
             }
             let snapshot = ApiSnapshot(resources: resources, endpoints: endpoints, takenAt: 1_798_761_600)
             let full = Translator().translate(snapshot)

@@ -122,6 +122,47 @@ public final class TranslationCache: Sendable {
         }
     }
 
+    /// The assembled routes of one scoped chain and where each VirtualService's output sits in
+    /// them, so the next translation can patch the few that changed.
+    struct ScopedChain: Sendable {
+        /// Where one VirtualService's output sits: its RouteConfiguration (and host) index and
+        /// its first scope's index.
+        struct Slot: Sendable {
+            var configuration: Int
+            var firstScope: Int
+        }
+
+        var refs: [ResourceRef]
+        var versions: [String]
+        var entries: [ScopedEntry]
+        var routes: ChainRoutes
+        /// Per VirtualService; nil for one that produced no RouteConfiguration.
+        var slots: [Slot?]
+        /// VirtualServices whose output carries findings (replayed into every report).
+        var findingPositions: [Int]
+
+        init(refs: [ResourceRef], versions: [String], entries: [ScopedEntry], routes: ChainRoutes) {
+            self.refs = refs
+            self.versions = versions
+            self.entries = entries
+            self.routes = routes
+            var slots: [Slot?] = []
+            var configuration = 0
+            var scope = 0
+            for entry in entries {
+                if entry.configuration != nil && entry.proxyHost != nil {
+                    slots.append(Slot(configuration: configuration, firstScope: scope))
+                    configuration += 1
+                    scope += entry.scopes.count
+                } else {
+                    slots.append(nil)
+                }
+            }
+            self.slots = slots
+            findingPositions = entries.indices.filter { !entries[$0].findings.isEmpty }
+        }
+    }
+
     /// A VirtualService on one scoped chain.
     struct ScopedKey: Hashable {
         var chain: String
@@ -168,6 +209,8 @@ public final class TranslationCache: Sendable {
         var hosts: [ResourceRef: Derived<HostOutput>] = [:]
         /// Scoped-mode outputs; like hosts, valid within one route world.
         var scoped: [ScopedKey: Derived<ScopedEntry>] = [:]
+        /// Assembled scoped chains by name; valid within one route world.
+        var scopedChains: [String: ScopedChain] = [:]
     }
 
     private let state = Mutex(State())
@@ -241,6 +284,7 @@ public final class TranslationCache: Sendable {
                 state.world = world
                 state.hosts = [:]
                 state.scoped = [:]
+                state.scopedChains = [:]
             }
         }
     }
@@ -253,6 +297,10 @@ public final class TranslationCache: Sendable {
         return output
     }
 
+    func scopedChain(_ chain: String) -> ScopedChain? { state.withLock { $0.scopedChains[chain] } }
+
+    func keepScopedChain(_ chain: String, _ memo: ScopedChain) { state.withLock { $0.scopedChains[chain] = memo } }
+
     func scopedEntry(_ key: ScopedKey, service: VirtualService, build: () -> ScopedEntry) -> ScopedEntry {
         if let hit = state.withLock({ $0.scoped[key] }), hit.isCurrent(for: service) { return hit.output }
         let entry = build()
@@ -260,11 +308,17 @@ public final class TranslationCache: Sendable {
         return entry
     }
 
-    /// Forgets the virtual hosts and scoped outputs of VirtualServices (and chains) not in the
-    /// last translation. The sets are only built when more entries are cached than were used,
+    /// Forgets the virtual hosts, scoped outputs and scoped chains of VirtualServices (and
+    /// chains) not in the last translation. The sets are only built when more entries are cached than were used,
     /// which is the only way stale ones pile up.
-    func keep(hosts hostCount: Int, _ hosts: () -> Set<ResourceRef>, scoped scopedCount: Int, _ scoped: () -> Set<ScopedKey>) {
+    func keep(
+        hosts hostCount: Int, _ hosts: () -> Set<ResourceRef>, scoped scopedCount: Int, _ scoped: () -> Set<ScopedKey>,
+        chains: Set<String>
+    ) {
         state.withLock { state in
+            if state.scopedChains.keys.contains(where: { !chains.contains($0) }) {
+                state.scopedChains = state.scopedChains.filter { chains.contains($0.key) }
+            }
             if state.hosts.count > hostCount || state.subsetRequests.count > hostCount {
                 let keep = hosts()
                 state.hosts = state.hosts.filter { keep.contains($0.key) }

@@ -65,6 +65,67 @@ extension TranslationSession {
     /// any host: the scope already chose it), and a routing scope per domain keyed on the
     /// lowercased host.
     mutating func scopedRoutes(chain: String, services: [Int], in all: [VirtualService]) -> ChainRoutes {
+        let refs = services.map { all[$0].ref }
+        let versions = services.map { all[$0].metadata.resourceVersion }
+        if let memo = cache?.scopedChain(chain), let patched = patchedScopedRoutes(memo, chain: chain, refs: refs,
+                                                                                  versions: versions, services: services, in: all)
+        {
+            for position in patched.findingPositions { for finding in patched.entries[position].findings { reports.add(finding) } }
+            cache?.keepScopedChain(chain, patched)
+            return patched.routes
+        }
+        let (routes, entries) = assembledScopedRoutes(chain: chain, services: services, in: all)
+        cache?.keepScopedChain(chain, TranslationCache.ScopedChain(refs: refs, versions: versions, entries: entries, routes: routes))
+        return routes
+    }
+
+    /// The previous translation's routes of `chain` with the changed VirtualServices patched in;
+    /// nil when that is not possible (other VirtualServices, unknown versions, many changes, or a
+    /// change in the number of scopes), and the chain is assembled afresh.
+    private func patchedScopedRoutes(
+        _ memo: TranslationCache.ScopedChain, chain: String, refs: [ResourceRef], versions: [String], services: [Int],
+        in all: [VirtualService]
+    ) -> TranslationCache.ScopedChain? {
+        guard memo.refs == refs, !versions.contains("") else { return nil }
+        let changed = versions.indices.filter { versions[$0] != memo.versions[$0] }
+        guard changed.count <= 64 else { return nil }
+        var patched = memo
+        patched.versions = versions
+        let world = routeWorld
+        let rootKey = translator.rootKey
+        for position in changed {
+            let service = all[services[position]]
+            let key = TranslationCache.ScopedKey(chain: chain, service: refs[position])
+            let entry = cache?.scopedEntry(key, service: service) {
+                Self.scopedEntry(chain: chain, service: service, world: world, rootKey: rootKey)
+            } ?? Self.scopedEntry(chain: chain, service: service, world: world, rootKey: rootKey)
+            let old = memo.entries[position]
+            guard let slot = memo.slots[position], let configuration = entry.configuration, let proxyHost = entry.proxyHost,
+                  entry.scopes.count == old.scopes.count
+            else {
+                if old.configuration == nil && entry.configuration == nil {
+                    patched.entries[position] = entry
+                    continue
+                }
+                return nil
+            }
+            patched.routes.configurations[slot.configuration] = configuration
+            patched.routes.payloads[slot.configuration] = entry.payload
+            patched.routes.hosts[slot.configuration] = proxyHost
+            for offset in entry.scopes.indices {
+                patched.routes.scopes[slot.firstScope + offset] = entry.scopes[offset]
+                patched.routes.scopePayloads[slot.firstScope + offset] = entry.scopePayloads[offset]
+            }
+            patched.entries[position] = entry
+        }
+        patched.routes.usesCors = patched.entries.contains { $0.usesCors }
+        patched.findingPositions = patched.entries.indices.filter { !patched.entries[$0].findings.isEmpty }
+        return patched
+    }
+
+    private mutating func assembledScopedRoutes(
+        chain: String, services: [Int], in all: [VirtualService]
+    ) -> (ChainRoutes, [TranslationCache.ScopedEntry]) {
         var routes = ChainRoutes()
         routes.configurations.reserveCapacity(services.count)
         routes.scopes.reserveCapacity(services.count)
@@ -97,7 +158,7 @@ extension TranslationSession {
             routes.hosts.append(proxyHost)
             routes.usesCors = routes.usesCors || entry.usesCors
         }
-        return routes
+        return (routes, entries)
     }
 
     /// One VirtualService's scoped-mode output, serialized once: pure in its inputs (the cache
