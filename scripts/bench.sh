@@ -17,4 +17,17 @@ for argument in "$@"; do
   esac
 done
 swift build -c "$configuration" --product gloo-hashi-bench
-"$(swift build -c "$configuration" --show-bin-path)/gloo-hashi-bench" "${arguments[@]}"
+swift build -c "$configuration" --product gloo-hashi
+bin="$(swift build -c "$configuration" --show-bin-path)"
+"$bin/gloo-hashi-bench" "${arguments[@]}"
+
+# Scenario 3: real Envoy ingestion (needs the venvs scripts/test.sh creates).
+if [ -x .venv-envoy/bin/envoy ] && [ -x .venv-xds/bin/python ]; then
+  ingestion=()
+  for argument in "${arguments[@]}"; do
+    case "$argument" in --quick|--scale|[0-9]*) ingestion+=("$argument") ;; esac
+  done
+  .venv-xds/bin/python Benchmarks/envoy-ingestion/ingestion.py "$bin" "${ingestion[@]}"
+else
+  echo "scenario 3 skipped: run scripts/test.sh once to create .venv-envoy and .venv-xds"
+fi

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `gloo-hashi-bench [--quick] [--scale F] [--translation-only] [--full-runs N] [--edits N] [--few-edits]
-/// [--write-tree DIR]`:
+/// [--write-tree DIR [--without-endpoints]]`:
 /// the scale scenarios, printed as one table (BENCHMARKS.md).
 @main
 struct Bench {
@@ -18,7 +18,8 @@ struct Bench {
                          endpoints: Int(Double(full.endpoints) * scale))
         }
         if let index = CommandLine.arguments.firstIndex(of: "--write-tree"), index + 1 < CommandLine.arguments.count {
-            let count = try TreeWriter.write(ScaleGenerator.snapshot(size), to: CommandLine.arguments[index + 1])
+            let count = try TreeWriter.write(ScaleGenerator.snapshot(size), to: CommandLine.arguments[index + 1],
+                                             endpoints: !CommandLine.arguments.contains("--without-endpoints"))
             emit("wrote \(count) resources (\(size.description)) under \(CommandLine.arguments[index + 1])")
             return
         }
