@@ -120,4 +120,26 @@ import Testing
         let empty = try #require(try await iterator.next())
         #expect(empty.resources.upstreams.isEmpty && empty.findings.isEmpty)
     }
+
+    @Test func directoryScanSkipsHiddenFilesWarnsOnOthersAndFollowsOnlyFileLinks() async throws {
+        let fixture = try KVTreeFixture()
+        defer { fixture.remove() }
+        let upstream = "gloo/gloo.solo.io/v1/Upstream/gloo-system"
+        try fixture.write("\(upstream)/a", "static: {hosts: [{addr: 1.1.1.1, port: 80}]}")
+        let root = URL(fileURLWithPath: fixture.directory)
+        let folder = root.appendingPathComponent(upstream)
+        try Data("static: {hosts: []}".utf8).write(to: folder.appendingPathComponent(".b.yaml"))
+        try Data("notes".utf8).write(to: folder.appendingPathComponent("README.txt"))
+        // A linked file is a resource; a linked directory is not walked (no cycles, no doubles).
+        let elsewhere = root.appendingPathComponent("elsewhere")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        try Data("static: {hosts: [{addr: 2.2.2.2, port: 80}]}".utf8).write(to: elsewhere.appendingPathComponent("c.yaml"))
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("c.yaml"),
+                                                   withDestinationURL: elsewhere.appendingPathComponent("c.yaml"))
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("loop"), withDestinationURL: root)
+        var iterator = DirectoryStore(directory: fixture.directory).watch().makeAsyncIterator()
+        let listing = try #require(try await iterator.next())
+        #expect(listing.resources.upstreams.map { $0.metadata.name }.sorted() == ["a", "c"])
+        #expect(listing.findings.map { $0.key } == ["\(upstream)/README.txt"])
+    }
 }

@@ -3,6 +3,9 @@
 public struct KVTreeDecoder: Sendable {
     public let rootKey: String
     private var cache: [String: (version: UInt64, outcome: Outcome)] = [:]
+    /// The last listing's resources: kinds with no added, changed or removed key keep their
+    /// array as it was (the same storage), so later comparisons of them are a pointer check.
+    private var previous: ResourceSet?
 
     private enum Outcome: Sendable {
         case resource(AnyResource, [Finding])
@@ -19,12 +22,14 @@ public struct KVTreeDecoder: Sendable {
         var resources = ResourceSet()
         var findings = listing.problems
         var seen: [String: (version: UInt64, outcome: Outcome)] = [:]
+        var changedKeys: [String] = []
         for entry in listing.entries where !entry.key.hasSuffix("/") {
             let outcome: Outcome
             if let cached = cache[entry.key], cached.version == entry.version {
                 outcome = cached.outcome
             } else {
                 outcome = KVTreeDecoder.decode(entry, rootKey: rootKey)
+                changedKeys.append(entry.key)
             }
             seen[entry.key] = (entry.version, outcome)
             switch outcome {
@@ -35,9 +40,33 @@ public struct KVTreeDecoder: Sendable {
                 findings += problems
             }
         }
+        changedKeys += cache.keys.filter { seen[$0] == nil }
         cache = seen
         resources.sort()
+        if let previous { keepUnchangedKinds(of: previous, in: &resources, changedKeys: changedKeys) }
+        previous = resources
         return ResourceListing(resources: resources, findings: findings.sorted(), index: listing.index)
+    }
+
+    private func keepUnchangedKinds(of previous: ResourceSet, in resources: inout ResourceSet, changedKeys: [String]) {
+        let rootKey = rootKey
+        func keep<R: Resource>(_ path: WritableKeyPath<ResourceSet, [R]>) {
+            let prefix = ResourceKey.kindPrefix(rootKey: rootKey, kind: R.kind)
+            guard previous[keyPath: path].count == resources[keyPath: path].count,
+                  !changedKeys.contains(where: { $0.hasPrefix(prefix) })
+            else { return }
+            resources[keyPath: path] = previous[keyPath: path]
+        }
+        keep(\.upstreams)
+        keep(\.upstreamGroups)
+        keep(\.proxies)
+        keep(\.secrets)
+        keep(\.artifacts)
+        keep(\.endpoints)
+        keep(\.settings)
+        keep(\.gateways)
+        keep(\.virtualServices)
+        keep(\.routeTables)
     }
 
     private static func decode(_ entry: KVEntry, rootKey: String) -> Outcome {

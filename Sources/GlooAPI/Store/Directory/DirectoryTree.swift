@@ -12,6 +12,9 @@ struct DirectoryTree {
 
     let directory: String
     private var files: [String: CachedFile] = [:]
+    /// The last scan's files and listing: a scan that finds exactly the same files with the same
+    /// fingerprints returns that listing without rebuilding it.
+    private var lastScan: (prefix: String, files: [(String, FileFingerprint)], listing: KVListing)?
 
     struct CachedFile {
         var fingerprint: FileFingerprint
@@ -34,10 +37,15 @@ struct DirectoryTree {
         var byKey: [String: [String]] = [:]
         var problems: [Finding] = []
         var seen: [String: CachedFile] = [:]
-        for relativePath in DirectoryTree.regularFiles(under: searchRoot, relativeTo: directory) {
-            let name = (relativePath as NSString).lastPathComponent
+        let found = DirectoryTree.regularFiles(under: searchRoot, relativeTo: directory)
+        if let lastScan, lastScan.prefix == prefix, lastScan.files.elementsEqual(found, by: { $0 == $1 }) {
+            return lastScan.listing
+        }
+        var fingerprints: [String: FileFingerprint] = [:]
+        for (relativePath, fingerprint) in found {
+            let name = relativePath.lastIndex(of: "/").map { relativePath[relativePath.index(after: $0)...] } ?? relativePath[...]
             if name.hasPrefix(".") { continue }
-            let ext = (relativePath as NSString).pathExtension
+            let ext = name.lastIndex(of: ".").map { String(name[name.index(after: $0)...]) } ?? ""
             guard DirectoryTree.extensions.contains(ext) else {
                 if relativePath.hasPrefix(prefix) {
                     problems.append(Finding(
@@ -48,6 +56,7 @@ struct DirectoryTree {
             let key = String(relativePath.dropLast(ext.count + 1))
             guard key.hasPrefix(prefix) else { continue }
             byKey[key, default: []].append(relativePath)
+            fingerprints[relativePath] = fingerprint
         }
         var entries: [KVEntry] = []
         for (key, paths) in byKey {
@@ -57,7 +66,7 @@ struct DirectoryTree {
                 continue
             }
             do {
-                let file = try read(path)
+                let file = try read(path, fingerprint: fingerprints[path])
                 seen[path] = file
                 entries.append(KVEntry(key: key, value: file.value, version: file.version))
             } catch {
@@ -67,7 +76,9 @@ struct DirectoryTree {
         files = seen.merging(files.filter { !$0.key.hasPrefix(prefix) }) { new, _ in new }
         entries.sort { $0.key < $1.key }
         let index = entries.reduce(UInt64(0)) { $0 &+ $1.version }
-        return KVListing(entries: entries, index: index, problems: problems)
+        let listing = KVListing(entries: entries, index: index, problems: problems)
+        lastScan = (prefix, found, listing)
+        return listing
     }
 
     /// The file holding `key`, if any.
@@ -77,9 +88,9 @@ struct DirectoryTree {
         }
     }
 
-    private func read(_ relativePath: String) throws -> CachedFile {
+    private func read(_ relativePath: String, fingerprint known: FileFingerprint?) throws -> CachedFile {
         let path = directory + "/" + relativePath
-        let fingerprint = try FileFingerprint(path: path)
+        let fingerprint = try known ?? FileFingerprint(path: path)
         if let cached = files[relativePath], cached.fingerprint == fingerprint { return cached }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw StoreError.unavailable(backend: "directory", cause: "cannot read \(path)")
@@ -105,16 +116,34 @@ struct DirectoryTree {
         return folder.isEmpty ? directory : directory + "/" + folder
     }
 
-    private static func regularFiles(under root: String, relativeTo base: String) -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return [] }
-        let rootRelative = root == base ? "" : String(root.dropFirst(base.count + 1)) + "/"
-        var result: [String] = []
-        while let element = enumerator.nextObject() as? String {
-            let path = root + "/" + element
-            var status = stat()
-            guard stat(path, &status) == 0 else { continue }
-            if (status.st_mode & S_IFMT) == S_IFREG { result.append(rootRelative + element) }
+    /// Regular files under `root` (paths relative to `base`) with their fingerprints: one
+    /// `readdir` walk and one `stat` per file (a scan runs every poll interval, over every file).
+    /// Symbolic links to files count as files; links to directories are not followed.
+    private static func regularFiles(under root: String, relativeTo base: String) -> [(String, FileFingerprint)] {
+        var result: [(String, FileFingerprint)] = []
+        func walk(_ absolute: String, _ relative: String) {
+            guard let handle = opendir(absolute) else { return }
+            defer { closedir(handle) }
+            while let entry = readdir(handle) {
+                var nameBuffer = entry.pointee.d_name
+                let capacity = MemoryLayout.size(ofValue: nameBuffer)
+                let name = withUnsafePointer(to: &nameBuffer) {
+                    $0.withMemoryRebound(to: CChar.self, capacity: capacity) { String(cString: $0) }
+                }
+                if name == "." || name == ".." { continue }
+                // Relative to the open directory: no path lookup from the root per file.
+                var status = stat()
+                guard fstatat(dirfd(handle), name, &status, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
+                let isLink = (status.st_mode & S_IFMT) == S_IFLNK
+                if isLink, fstatat(dirfd(handle), name, &status, 0) != 0 { continue }
+                switch status.st_mode & S_IFMT {
+                case S_IFREG: result.append((relative + name, FileFingerprint(status)))
+                case S_IFDIR where !isLink: walk(absolute + "/" + name, relative + name + "/")
+                default: break
+                }
+            }
         }
+        walk(root, root == base ? "" : String(root.dropFirst(base.count + 1)) + "/")
         return result
     }
 }
@@ -131,6 +160,10 @@ struct FileFingerprint: Hashable {
         guard stat(path, &status) == 0 else {
             throw StoreError.unavailable(backend: "directory", cause: "cannot stat \(path): \(errnoText())")
         }
+        self.init(status)
+    }
+
+    init(_ status: stat) {
         size = Int64(status.st_size)
         #if canImport(Darwin)
         modifiedSeconds = status.st_mtimespec.tv_sec
