@@ -45,11 +45,13 @@ import Testing
         let first = try #require(machine.receive(Fixtures.sotwRequest(.endpoint, names: ["a", "b"])).responses.first)
         #expect(Fixtures.names(first) == ["a", "b"])
         let narrowed = machine.receive(Fixtures.sotwRequest(.endpoint, names: ["b"], version: first.versionInfo, nonce: first.nonce))
-        #expect(narrowed.responses.map { Fixtures.names($0) } == [["b"]])
+        #expect(narrowed.responses.isEmpty, "Envoy still holds b: dropping a name needs no answer")
+        let widened = machine.receive(Fixtures.sotwRequest(.endpoint, names: ["b", "c"], version: first.versionInfo, nonce: first.nonce))
+        #expect(widened.responses.map { Fixtures.names($0) } == [["c"]], "only the newly subscribed name is sent")
         // A change to an endpoint nobody subscribed to sends nothing.
         var resources = Array(try Fixtures.snapshot(clusters: ["a", "b", "c"]).resources.values.flatMap(\.values))
-        resources.removeAll { $0.typeURL == .endpoint && $0.name == "c" }
-        resources.append(try Fixtures.loadAssignment("c", port: 9999))
+        resources.removeAll { $0.typeURL == .endpoint && $0.name == "a" }
+        resources.append(try Fixtures.loadAssignment("a", port: 9999))
         #expect(machine.update(try XDSSnapshot(resources)).isEmpty)
         // Routes are named too: an empty list for RDS is not a wildcard.
         #expect(machine.receive(Fixtures.sotwRequest(.route)).responses.map { Fixtures.names($0) } == [[]])
@@ -78,5 +80,33 @@ import Testing
         _ = reconnected.update(snapshot)
         #expect(reconnected.receive(Fixtures.sotwRequest(.cluster, version: response.versionInfo)).responses.isEmpty)
         #expect(reconnected.update(snapshot).isEmpty)
+    }
+
+    @Test func namedTypesGetOnlyTheirChangedResourcesAndWholeTypesTheirState() throws {
+        let routes = (0..<50).map { "route-\($0)" }
+        func snapshot(changing changed: String? = nil, scopes: [String] = ["s1", "s2"]) throws -> XDSSnapshot {
+            var resources = [try Fixtures.edsCluster("a"), try Fixtures.loadAssignment("a")]
+            resources += try routes.map { try Fixtures.routeConfiguration($0, cluster: $0 == changed ? "b" : "a") }
+            if changed != nil { resources += [try Fixtures.edsCluster("b"), try Fixtures.loadAssignment("b")] }
+            resources += try scopes.map { try ScopedRouteSubscriptionTests.scope("http", $0, routes: routes[0]) }
+            return try XDSSnapshot(resources)
+        }
+        var machine = SotWStreamStateMachine()
+        _ = machine.update(try snapshot())
+        let srds = try #require(machine.receive(Fixtures.sotwRequest(.scopedRoute, names: [ScopedRouteSubscriptionTests.root + "http/*"])).responses.first)
+        #expect(Fixtures.names(srds).map { $0.split(separator: "/").last ?? "" } == ["s1", "s2"])
+        let rds = try #require(machine.receive(Fixtures.sotwRequest(.route, names: routes)).responses.first)
+        #expect(Fixtures.names(rds).count == 50, "a new subscription gets every subscribed resource")
+        _ = machine.receive(Fixtures.sotwRequest(.cluster))
+
+        let edit = machine.update(try snapshot(changing: "route-7"))
+        let routeResponse = try #require(edit.first { $0.typeURL == TypeURL.route.rawValue })
+        #expect(Fixtures.names(routeResponse) == ["route-7"], "RDS carries only the changed RouteConfiguration")
+        let clusterResponse = try #require(edit.first { $0.typeURL == TypeURL.cluster.rawValue })
+        #expect(Fixtures.names(clusterResponse) == ["a", "b"], "CDS is a state of the world")
+        #expect(routeResponse.versionInfo == (try snapshot(changing: "route-7")).versions[.route], "the version is the whole subscribed set's")
+
+        let rescoped = machine.update(try snapshot(changing: "route-7", scopes: ["s1"]))
+        #expect(rescoped.map { Fixtures.names($0) } == [[ScopedRouteSubscriptionTests.root + "http/s1"]], "SRDS globs are a state of the world: s2 goes by omission")
     }
 }

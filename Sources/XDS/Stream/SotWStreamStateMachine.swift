@@ -9,6 +9,12 @@ import EnvoyAPI
 /// make-before-break order (CDS, EDS, LDS, RDS, SDS), and clusters are removed only after the
 /// routes that used them changed: a CDS change that removes clusters is sent first with them
 /// kept, and again without them at the end.
+///
+/// EDS, RDS and SDS are subscribed name by name, and Envoy applies each resource of a response to
+/// its own watch and leaves the others alone; for them a response holds only the resources that
+/// are new to the subscription or changed (a one-route edit among 5,000 scoped RouteConfigurations
+/// is one resource, not 5,000). CDS, LDS and SRDS (whose glob collections are a state of the
+/// world) always get their whole subscribed set.
 public struct SotWStreamStateMachine: Sendable {
     struct TypeState: Sendable {
         var wildcard = false
@@ -38,6 +44,19 @@ public struct SotWStreamStateMachine: Sendable {
             case .whole(let snapshot, let type): Set(snapshot.resources(of: type).keys)
             case .some(let resources): Set(resources.map(\.name))
             }
+        }
+
+        /// Each resource's content version, by name.
+        var versionsByName: [String: String] {
+            switch self {
+            case .whole(let snapshot, let type): snapshot.resources(of: type).mapValues(\.version)
+            case .some(let resources): Dictionary(resources.map { ($0.name, $0.version) }, uniquingKeysWith: { a, _ in a })
+            }
+        }
+
+        /// The resources named in `names`.
+        func subset(_ names: Set<String>) -> Selection {
+            .some(resources.filter { names.contains($0.name) })
         }
     }
 
@@ -78,6 +97,7 @@ public struct SotWStreamStateMachine: Sendable {
         let wildcard = requested.contains("*") || (type.emptyNamesMeanWildcard && requested.isEmpty)
         let names = requested.subtracting(["*"])
         let changed = isFirst || wildcard != state.wildcard || names != state.names
+        let previousNames = state.names
         state.wildcard = wildcard
         state.names = names
         types[type] = state
@@ -88,6 +108,16 @@ public struct SotWStreamStateMachine: Sendable {
             types[type]?.sentVersion = version
             types[type]?.sent = selection
             return (events, [])
+        }
+        if !isFirst, sendsChangesOnly(type), let sent = state.sent {
+            // Names Envoy dropped need nothing; names it added need their resources.
+            let held = sent.subset(previousNames.intersection(names))
+            let news = Self.changes(from: held, to: selection)
+            if news.isEmpty {
+                record(type, selection, version: version)
+                return (events, [])
+            }
+            return (events, [respond(type, .some(news), version: version, holding: selection)])
         }
         return (events, [respond(type, selection, version: version)])
     }
@@ -121,6 +151,21 @@ public struct SotWStreamStateMachine: Sendable {
                     continue
                 }
             }
+            if sendsChangesOnly(type), let sent = state.sent {
+                let news: [XDSResource]
+                if case .whole(let sentSnapshot, _) = sent, case .whole = selection {
+                    news = newSnapshot.changes.change(type, from: sentSnapshot, to: newSnapshot).changed
+                } else {
+                    news = Self.changes(from: sent, to: selection)
+                }
+                if news.isEmpty {
+                    // Only removals: Envoy drops a name when it unsubscribes, not on a SotW response.
+                    record(type, selection, version: version)
+                } else {
+                    responses.append(respond(type, .some(news), version: version, holding: selection))
+                }
+                continue
+            }
             responses.append(respond(type, selection, version: version))
         }
         if let finalClusters { responses.append(respond(.cluster, finalClusters.selection, version: finalClusters.version)) }
@@ -142,8 +187,29 @@ public struct SotWStreamStateMachine: Sendable {
         return (.some(selected), XDSSnapshot.version(of: selected))
     }
 
+    /// Whether responses of `type` carry only new and changed resources: name-by-name
+    /// subscriptions of EDS, RDS and SDS (not glob collections, which are a state of the world).
+    private func sendsChangesOnly(_ type: TypeURL) -> Bool {
+        guard type == .endpoint || type == .route || type == .secret, let state = types[type] else { return false }
+        return !state.wildcard && !state.names.contains { ResourceNamePattern($0).collectionPrefix != nil }
+    }
+
+    /// Resources of `selection` that `held` lacks or holds with other content.
+    private static func changes(from held: Selection, to selection: Selection) -> [XDSResource] {
+        let before = held.versionsByName
+        return selection.resources.filter { before[$0.name] != $0.version }
+    }
+
+    /// Records that Envoy now holds `selection` at `version` without sending anything.
+    private mutating func record(_ type: TypeURL, _ selection: Selection, version: String) {
+        types[type]?.sentVersion = version
+        types[type]?.sent = selection
+    }
+
+    /// A response carrying `selection`; with `holding`, a response carrying only part of it after
+    /// which Envoy holds `holding`.
     private mutating func respond(
-        _ type: TypeURL, _ selection: Selection, version: String? = nil
+        _ type: TypeURL, _ selection: Selection, version: String? = nil, holding: Selection? = nil
     ) -> Envoy_Service_Discovery_V3_DiscoveryResponse {
         nonceCounter += 1
         var response = Envoy_Service_Discovery_V3_DiscoveryResponse()
@@ -158,7 +224,7 @@ public struct SotWStreamStateMachine: Sendable {
             response.resources = resources.sorted { $0.name < $1.name }.map(\.any)
         }
         types[type]?.sentVersion = response.versionInfo
-        types[type]?.sent = selection
+        types[type]?.sent = holding ?? selection
         types[type]?.nonce = response.nonce
         if types[type]?.nackedVersion != response.versionInfo { types[type]?.nackedVersion = nil }
         return response
