@@ -4,6 +4,10 @@ Envoy over ADS (SotW and delta), then one-VirtualService edits. Each edit is tim
 write until Envoy answers with the new route: the whole path a user waits for (directory scan,
 debounce, translation, publish, xDS, Envoy's own apply). Run in both route modes.
 
+The baseline: the same edits, translated before Envoy starts (gloo-hashi-bench
+--baseline-responses) and served by a minimal pre-serialized ADS server (baseline_server.py);
+each is timed from the publish command until Envoy answers. The difference is ours.
+
 Usage: ingestion.py BIN_DIR [--quick | --scale F] [--edits N]
 (BIN_DIR holds gloo-hashi and gloo-hashi-bench; scripts/bench.sh passes it.)"""
 
@@ -51,24 +55,55 @@ def service(index, generation):
             f"  routes: [{{matchers: [{{prefix: /probe}}], directResponseAction: {{status: 200, body: gen-{generation}}}}}]\n")
 
 
-def scenario(bin_dir: Path, size_args, mode, api_type, edits, workdir: Path):
-    tree = workdir / f"tree-{mode}-{api_type}"
+def write_tree(bin_dir: Path, size_args, mode, tree: Path, listener_port: int) -> int:
+    """The generated tree with a gateway in `mode`; returns the number of VirtualServices."""
     # Endpoints left out: in production they are discovered, and as 100,000 files they would
     # make this a benchmark of the directory scan.
     subprocess.run([str(bin_dir / "gloo-hashi-bench"), *size_args, "--write-tree", str(tree), "--without-endpoints"], check=True,
                    stdout=subprocess.DEVNULL)
-    services = len(list((tree / "gloo/gateway.solo.io/v1/VirtualService/gloo-system").glob("*.yaml")))
-    listener_port = free_port()
     (tree / GATEWAY).write_text(
         f"metadata: {{name: gateway-proxy, namespace: gloo-system, annotations: {{gloo-hashi.io/route-mode: {mode}}}}}\n"
         f"bindAddress: 127.0.0.1\nbindPort: {listener_port}\nhttpGateway: {{}}\n")
+    return len(list((tree / "gloo/gateway.solo.io/v1/VirtualService/gloo-system").glob("*.yaml")))
+
+
+def edit_indices(services: int, edits: int):
+    chooser = random.Random(1)
+    return [chooser.randrange(services) for _ in range(edits)]
+
+
+def measure(envoy_node, workdir, xds_port, api_type, listener_port, indices, publish):
+    """Starts Envoy, times the initial load (edit 0 of VirtualService 0) and each edit from
+    `publish(generation, index)` until Envoy serves it."""
+    started = time.monotonic()
+    envoy = Envoy(workdir, xds_port, api_type, node_id=envoy_node)
+    try:
+        publish(0, 0)
+        eventually(lambda: probe(listener_port, "vs-0.example.com") == "gen-0", timeout=600, interval=0.01)
+        initial = time.monotonic() - started
+        samples = []
+        for generation, index in enumerate(indices, start=1):
+            host = f"vs-{index}.example.com"
+            begin = time.monotonic()
+            publish(generation, index)
+            eventually(lambda: probe(listener_port, host) == f"gen-{generation}", timeout=120, interval=0.002)
+            samples.append(time.monotonic() - begin)
+        rejected = envoy.stat("listener_manager.lds.update_rejected") + envoy.stat("cluster_manager.cds.update_rejected")
+        return initial, samples, rejected
+    finally:
+        envoy.stop()
+
+
+def scenario(bin_dir: Path, size_args, mode, api_type, edits, workdir: Path):
+    tree = workdir / f"tree-{mode}-{api_type}"
+    listener_port = free_port()
+    services = write_tree(bin_dir, size_args, mode, tree, listener_port)
     xds_port, admin_port = free_port(), free_port()
     log = open(workdir / f"gloo-hashi-{mode}-{api_type}.log", "w")
     gateway = subprocess.Popen(
         [str(bin_dir / "gloo-hashi"), "run", "--config-dir", str(tree), "--xds-address", f"127.0.0.1:{xds_port}",
          "--admin-address", f"127.0.0.1:{admin_port}", "--poll-ms", str(POLL_MS), "--debounce-ms", "5",
          "--max-delay-ms", "50", "--log-level", "warning"], stdout=log, stderr=subprocess.STDOUT)
-    envoy = None
     try:
         def ready():
             try:
@@ -77,28 +112,57 @@ def scenario(bin_dir: Path, size_args, mode, api_type, edits, workdir: Path):
             except (urllib.error.URLError, OSError):
                 return False
         eventually(ready, timeout=600)
-        started = time.monotonic()
-        envoy = Envoy(workdir, xds_port, api_type, node_id=f"ingestion-{mode}-{api_type}")
-        # The first edit doubles as the initial load: Envoy answers once it has everything.
-        write_atomically(tree / SERVICE.format(0), service(0, 0))
-        eventually(lambda: probe(listener_port, "vs-0.example.com") == "gen-0", timeout=600, interval=0.01)
-        initial = time.monotonic() - started
-        samples = []
-        chooser = random.Random(1)
-        for generation in range(1, edits + 1):
-            index = chooser.randrange(services)
-            host = f"vs-{index}.example.com"
-            begin = time.monotonic()
+
+        def publish(generation, index):
             write_atomically(tree / SERVICE.format(index), service(index, generation))
-            eventually(lambda: probe(listener_port, host) == f"gen-{generation}", timeout=120, interval=0.002)
-            samples.append(time.monotonic() - begin)
-        rejected = envoy.stat("listener_manager.lds.update_rejected") + envoy.stat("cluster_manager.cds.update_rejected")
-        return initial, samples, rejected
+        return measure(f"ingestion-{mode}-{api_type}", workdir, xds_port, api_type, listener_port,
+                       edit_indices(services, edits), publish)
     finally:
-        if envoy:
-            envoy.stop()
         gateway.terminate()
         gateway.wait(timeout=30)
+        log.close()
+
+
+def prepare_baseline(bin_dir: Path, size_args, mode, edits, workdir: Path):
+    """The baseline's responses for `mode`: the tree with edit 0 applied, then each edit,
+    translated in advance. Returns the steps directory, the listener port and the VirtualService count."""
+    tree = workdir / f"baseline-tree-{mode}"
+    listener_port = free_port()
+    services = write_tree(bin_dir, size_args, mode, tree, listener_port)
+    write_atomically(tree / SERVICE.format(0), service(0, 0))
+    edit_dirs = []
+    for generation, index in enumerate(edit_indices(services, edits), start=1):
+        directory = workdir / f"baseline-edits-{mode}" / str(generation)
+        path = directory / SERVICE.format(index)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(service(index, generation))
+        edit_dirs.append(str(directory))
+    steps = workdir / f"baseline-steps-{mode}"
+    subprocess.run([str(bin_dir / "gloo-hashi-bench"), "--baseline-responses", str(steps), "--tree", str(tree),
+                    "--edit-dirs", ",".join(edit_dirs)], check=True)
+    return steps, listener_port, services
+
+
+def baseline(steps: Path, listener_port: int, services: int, mode, api_type, edits, workdir: Path):
+    xds_port = free_port()
+    log = open(workdir / f"baseline-{mode}-{api_type}.log", "w")
+    server = subprocess.Popen([sys.executable, str(Path(__file__).with_name("baseline_server.py")), str(steps), str(xds_port)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
+    try:
+        if server.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"baseline server did not start (see {log.name})")
+
+        def publish(generation, index):
+            if generation > 0:
+                server.stdin.write(f"{generation}\n")
+                server.stdin.flush()
+                server.stdout.readline()
+        return measure(f"baseline-{mode}-{api_type}", workdir, xds_port, api_type, listener_port,
+                       edit_indices(services, edits), publish)
+    finally:
+        server.stdin.close()
+        server.terminate()
+        server.wait(timeout=30)
         log.close()
 
 
@@ -118,15 +182,25 @@ def main():
     edits = args.edits or (5 if args.quick else 30)
     print("| scenario | size | initial load | edit p50 | edit p99 | max | note |")
     print("|---|---|---|---|---|---|---|")
+    ms = lambda seconds: f"{seconds * 1000:.1f} ms"  # noqa: E731
+    size = " ".join(size_args) or "full"
     with tempfile.TemporaryDirectory() as directory:
+        workdir = Path(directory)
         for mode in ("scoped", "single"):
+            steps, baseline_port, services = prepare_baseline(args.bin_dir, size_args, mode, edits, workdir)
             for api_type in ("GRPC", "DELTA_GRPC"):
-                initial, samples, rejected = scenario(args.bin_dir, size_args, mode, api_type, edits, Path(directory))
-                ms = lambda seconds: f"{seconds * 1000:.1f} ms"  # noqa: E731
-                print(f"| Envoy ingestion, {mode} routes, {'SotW' if api_type == 'GRPC' else 'delta'} | "
-                      f"{' '.join(size_args) or 'full'} | {initial:.2f} s | {ms(statistics.median(samples))} | "
+                protocol = "SotW" if api_type == "GRPC" else "delta"
+                initial, samples, rejected = scenario(args.bin_dir, size_args, mode, api_type, edits, workdir)
+                floor_initial, floor, floor_rejected = baseline(steps, baseline_port, services, mode, api_type, edits, workdir)
+                print(f"| Envoy ingestion, {mode} routes, {protocol} | {size} | {initial:.2f} s | {ms(statistics.median(samples))} | "
                       f"{ms(percentile(samples, 0.99))} | {ms(max(samples))} | {edits} edits, file write to Envoy "
-                      f"serving it (directory scanned every {POLL_MS} ms, endpoints not in the tree); rejected updates: {rejected} |", flush=True)
+                      f"serving it (directory scanned every {POLL_MS} ms, endpoints not in the tree); rejected updates: {rejected} |",
+                      flush=True)
+                print(f"| baseline server, {mode} routes, {protocol} | {size} | {floor_initial:.2f} s | "
+                      f"{ms(statistics.median(floor))} | {ms(percentile(floor, 0.99))} | {ms(max(floor))} | the same edits "
+                      f"pre-serialized, publish to Envoy serving it; ours - baseline at p50: "
+                      f"{ms(statistics.median(samples) - statistics.median(floor))}; rejected updates: {floor_rejected} |",
+                      flush=True)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `gloo-hashi-bench [--quick] [--scale F] [--translation-only] [--full-runs N] [--edits N] [--few-edits]
-/// [--write-tree DIR [--without-endpoints]]`:
+/// [--write-tree DIR [--without-endpoints]] [--baseline-responses OUT --tree DIR --edit-dirs E1,E2,...]`:
 /// the scale scenarios, printed as one table (BENCHMARKS.md).
 @main
 struct Bench {
@@ -23,6 +23,11 @@ struct Bench {
             emit("wrote \(count) resources (\(size.description)) under \(CommandLine.arguments[index + 1])")
             return
         }
+        if let output = argument("--baseline-responses"), let tree = argument("--tree") {
+            let edits = argument("--edit-dirs").map { $0.split(separator: ",").map(String.init) } ?? []
+            try await BaselineResponses.write(tree: tree, editDirectories: edits, to: output)
+            return
+        }
         emit("gloo-hashi benchmarks (\(quick ? "quick" : "full") sizes), \(ProcessInfo.processInfo.activeProcessorCount) cores")
         let (translationRows, snapshot) = try TranslationScenario.run(
             size, fullRuns: option("--full-runs") ?? (quick ? 3 : 5),
@@ -37,8 +42,13 @@ struct Bench {
 
 /// The integer after `name` on the command line (`--edits 20`), if any.
 func option(_ name: String) -> Int? {
+    argument(name).flatMap { Int($0) }
+}
+
+/// The text after `name` on the command line, if any.
+func argument(_ name: String) -> String? {
     guard let index = CommandLine.arguments.firstIndex(of: name), index + 1 < CommandLine.arguments.count else { return nil }
-    return Int(CommandLine.arguments[index + 1])
+    return CommandLine.arguments[index + 1]
 }
 
 /// Writes a line at once (stdout to a file is block-buffered and a long run shows nothing).

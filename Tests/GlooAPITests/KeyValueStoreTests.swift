@@ -142,4 +142,31 @@ import Testing
         #expect(listing.resources.upstreams.map { $0.metadata.name }.sorted() == ["a", "c"])
         #expect(listing.findings.map { $0.key } == ["\(upstream)/README.txt"])
     }
+
+    @Test func rescansAfterRewritesListWhatAFreshScanLists() async throws {
+        let fixture = try KVTreeFixture()
+        defer { fixture.remove() }
+        let folder = "gloo/gloo.solo.io/v1/Upstream/gloo-system"
+        for index in 0..<6 { try fixture.write("\(folder)/u\(index)", "static: {hosts: [{addr: 1.1.1.1, port: \(80 + index)}]}") }
+        try Data("notes".utf8).write(to: URL(fileURLWithPath: fixture.directory + "/\(folder)/README.txt"))
+        let store = DirectoryStore(directory: fixture.directory)
+        func expectFresh(_ note: Comment) async throws {
+            let fresh = try await DirectoryStore(directory: fixture.directory).entries(prefix: "gloo/")
+            #expect(try await store.entries(prefix: "gloo/") == fresh, note)
+        }
+        try await expectFresh("first scan")
+        // Rewritten in place and by rename (new inode): the listing is patched.
+        try fixture.write("\(folder)/u2", "static: {hosts: [{addr: 2.2.2.2, port: 80}]}")
+        try Data("static: {hosts: [{addr: 3.3.3.3, port: 80}]}".utf8).write(
+            to: URL(fileURLWithPath: fixture.directory + "/\(folder)/u4.yaml"), options: .atomic)
+        try await expectFresh("two files rewritten")
+        // A file that is not a resource changes; a file is added; one removed.
+        try Data("other notes".utf8).write(to: URL(fileURLWithPath: fixture.directory + "/\(folder)/README.txt"))
+        try await expectFresh("a non-resource file rewritten")
+        try fixture.write("\(folder)/u9", "static: {hosts: []}")
+        try await expectFresh("a file added")
+        try fixture.delete("\(folder)/u0")
+        try fixture.write("\(folder)/u1", "static: {hosts: [{addr: 4.4.4.4, port: 80}]}")
+        try await expectFresh("a file removed and another rewritten")
+    }
 }

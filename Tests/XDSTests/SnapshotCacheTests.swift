@@ -19,6 +19,19 @@ import Testing
         #expect(await cache.snapshot(group: "gloo-system~gateway-proxy") == good)
     }
 
+    @Test func referencesAreRecheckedWhenOnlyTheirTargetsChange() throws {
+        var memo = SnapshotConsistency.ReferenceMemo()
+        let good = try Fixtures.snapshot(clusters: ["a", "b"])
+        #expect(try SnapshotConsistency.danglingReferences(in: good, memo: &memo).isEmpty)
+        // Clusters and listeners unchanged; an endpoint and the route configuration are gone.
+        let resources = good.resources.values.flatMap(\.values).filter { !($0.typeURL == .endpoint && $0.name == "b") && $0.typeURL != .route }
+        let dangling = try SnapshotConsistency.danglingReferences(in: try XDSSnapshot(resources), memo: &memo)
+        #expect(dangling.map(\.description) == [
+            "CDS 'b' references EDS 'b', which the snapshot lacks", "LDS 'http' references RDS 'http-routes', which the snapshot lacks",
+        ])
+        #expect(try SnapshotConsistency.danglingReferences(in: good, memo: &memo).isEmpty, "and cleared when they return")
+    }
+
     @Test func duplicateNamesAreRefused() throws {
         #expect(throws: SnapshotError.duplicate(type: .cluster, name: "a")) {
             try XDSSnapshot([try Fixtures.edsCluster("a"), try Fixtures.edsCluster("a")])

@@ -29,6 +29,28 @@ public struct ResourceSet: Hashable, Sendable {
         }
     }
 
+    /// Replaces the resource of the same kind, namespace and name; false when there is none.
+    public mutating func replace(_ resource: AnyResource) -> Bool {
+        func swap<R: Resource>(_ list: inout [R], _ value: R) -> Bool {
+            guard let index = list.firstIndex(where: { $0.metadata.name == value.metadata.name && $0.metadata.namespace == value.metadata.namespace })
+            else { return false }
+            list[index] = value
+            return true
+        }
+        switch resource {
+        case .upstream(let value): return swap(&upstreams, value)
+        case .upstreamGroup(let value): return swap(&upstreamGroups, value)
+        case .proxy(let value): return swap(&proxies, value)
+        case .secret(let value): return swap(&secrets, value)
+        case .artifact(let value): return swap(&artifacts, value)
+        case .endpoint(let value): return swap(&endpoints, value)
+        case .settings(let value): return swap(&settings, value)
+        case .gateway(let value): return swap(&gateways, value)
+        case .virtualService(let value): return swap(&virtualServices, value)
+        case .routeTable(let value): return swap(&routeTables, value)
+        }
+    }
+
     /// Sorts every list by namespace and name, so equal sets compare and hash equal.
     public mutating func sort() {
         upstreams.sort { $0.ref < $1.ref }

@@ -6,6 +6,11 @@ public struct KVTreeDecoder: Sendable {
     /// The last listing's resources: kinds with no added, changed or removed key keep their
     /// array as it was (the same storage), so later comparisons of them are a pointer check.
     private var previous: ResourceSet?
+    /// The last listing's keys and versions in order, and what it decoded to.
+    private var previousKeys: [String] = []
+    private var previousVersions: [UInt64] = []
+    private var previousListing: ResourceListing?
+    private var previousProblems: [Finding] = []
 
     private enum Outcome: Sendable {
         case resource(AnyResource, [Finding])
@@ -19,6 +24,40 @@ public struct KVTreeDecoder: Sendable {
     /// Decodes a listing: every valid resource, and a finding for each key that does not fit the
     /// layout or whose value is rejected or warned about.
     public mutating func decode(_ listing: KVListing) -> ResourceListing {
+        let decoded = decodeChangedValues(listing) ?? decodeAll(listing)
+        previousListing = decoded
+        previousProblems = listing.problems
+        return decoded
+    }
+
+    /// The common case of a watch: the same keys, a few values changed, each still a valid
+    /// resource without warnings. The changed resources replace theirs in the last listing (no
+    /// pass over every key's outcome, no sort). Nil when the listing is not of that shape.
+    private mutating func decodeChangedValues(_ listing: KVListing) -> ResourceListing? {
+        guard let previousListing, listing.problems == previousProblems else { return nil }
+        var changed: [(index: Int, entry: KVEntry)] = []
+        var index = 0
+        for entry in listing.entries where !entry.key.hasSuffix("/") {
+            guard index < previousKeys.count, entry.key == previousKeys[index] else { return nil }
+            if entry.version != previousVersions[index] { changed.append((index, entry)) }
+            index += 1
+        }
+        guard index == previousKeys.count else { return nil }
+        var resources = previousListing.resources
+        var outcomes: [(key: String, version: UInt64, outcome: Outcome)] = []
+        for (_, entry) in changed {
+            guard case .resource(_, let oldWarnings)? = cache[entry.key]?.outcome, oldWarnings.isEmpty else { return nil }
+            let outcome = KVTreeDecoder.decode(entry, rootKey: rootKey)
+            guard case .resource(let resource, let warnings) = outcome, warnings.isEmpty, resources.replace(resource) else { return nil }
+            outcomes.append((entry.key, entry.version, outcome))
+        }
+        for (position, entry) in changed { previousVersions[position] = entry.version }
+        for outcome in outcomes { cache[outcome.key] = (outcome.version, outcome.outcome) }
+        previous = resources
+        return ResourceListing(resources: resources, findings: previousListing.findings, index: listing.index)
+    }
+
+    private mutating func decodeAll(_ listing: KVListing) -> ResourceListing {
         var resources = ResourceSet()
         var findings = listing.problems
         var seen: [String: (version: UInt64, outcome: Outcome)] = [:]
@@ -42,6 +81,9 @@ public struct KVTreeDecoder: Sendable {
         }
         changedKeys += cache.keys.filter { seen[$0] == nil }
         cache = seen
+        let kept = listing.entries.filter { !$0.key.hasSuffix("/") }
+        previousKeys = kept.map(\.key)
+        previousVersions = kept.map(\.version)
         resources.sort()
         if let previous { keepUnchangedKinds(of: previous, in: &resources, changedKeys: changedKeys) }
         previous = resources

@@ -10,11 +10,22 @@ enum SnapshotConsistency {
     static let upstreamTlsType = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"
     static let downstreamTlsType = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext"
 
-    /// References of resources already decoded, keyed by their content version (kept for the
-    /// resources of the last snapshot checked).
+    /// Per referring type, what the last check saw: the versions of that type and of the types
+    /// it refers to, each resource's references by content version, and the dangling ones found.
     struct ReferenceMemo: Sendable {
-        var byVersion: [String: [(TypeURL, String)]] = [:]
+        struct TypeMemo: Sendable {
+            var versions: [TypeURL: String] = [:]
+            var byVersion: [String: [(TypeURL, String)]] = [:]
+            var dangling: [DanglingReference] = []
+        }
+
+        var byType: [TypeURL: TypeMemo] = [:]
     }
+
+    /// The types each referring type points into.
+    static let referenceTargets: [(from: TypeURL, to: [TypeURL])] = [
+        (.cluster, [.endpoint, .secret]), (.listener, [.route, .secret]), (.scopedRoute, [.route]),
+    ]
 
     /// Every reference in `snapshot` whose target is missing.
     static func danglingReferences(in snapshot: XDSSnapshot) throws(SnapshotError) -> [DanglingReference] {
@@ -22,24 +33,34 @@ enum SnapshotConsistency {
         return try danglingReferences(in: snapshot, memo: &memo)
     }
 
-    /// Every reference in `snapshot` whose target is missing; resources whose version is in
-    /// `memo` are not decoded again.
+    /// Every reference in `snapshot` whose target is missing. A referring type whose resources
+    /// and targets have the versions `memo` saw last is not looked at again, and resources whose
+    /// content version `memo` knows are not decoded again: a one-route edit rechecks the scopes
+    /// (by lookup), not the 10,000 clusters.
     static func danglingReferences(
         in snapshot: XDSSnapshot, memo: inout ReferenceMemo
     ) throws(SnapshotError) -> [DanglingReference] {
         var dangling: [DanglingReference] = []
-        var seen: [String: [(TypeURL, String)]] = [:]
-        for from in [TypeURL.cluster, .listener, .scopedRoute] {
-            for resource in snapshot.resources(of: from).values {
-                let found: [(TypeURL, String)]
-                if let known = memo.byVersion[resource.version] { found = known } else { found = try references(of: resource) }
-                seen[resource.version] = found
-                for (type, name) in found where snapshot.resources(of: type)[name] == nil {
-                    dangling.append(DanglingReference(from: from, fromName: resource.name, to: type, toName: name))
+        for (from, targets) in referenceTargets {
+            var versions: [TypeURL: String] = [:]
+            for type in [from] + targets { versions[type] = snapshot.versions[type] ?? "" }
+            var typeMemo = memo.byType[from] ?? .init()
+            if typeMemo.versions != versions || typeMemo.versions.isEmpty {
+                var seen: [String: [(TypeURL, String)]] = [:]
+                var found: [DanglingReference] = []
+                for resource in snapshot.resources(of: from).values {
+                    let references: [(TypeURL, String)]
+                    if let known = typeMemo.byVersion[resource.version] { references = known } else { references = try self.references(of: resource) }
+                    seen[resource.version] = references
+                    for (type, name) in references where snapshot.resources(of: type)[name] == nil {
+                        found.append(DanglingReference(from: from, fromName: resource.name, to: type, toName: name))
+                    }
                 }
+                typeMemo = .init(versions: versions, byVersion: seen, dangling: found)
+                memo.byType[from] = typeMemo
             }
+            dangling += typeMemo.dangling
         }
-        memo.byVersion = seen
         return dangling.sorted { ($0.from, $0.fromName, $0.toName) < ($1.from, $1.fromName, $1.toName) }
     }
 

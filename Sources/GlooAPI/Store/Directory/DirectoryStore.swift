@@ -60,15 +60,13 @@ public actor DirectoryStore: KeyValueBackend {
     public nonisolated func watchEntries(prefix: String) -> AsyncThrowingStream<KVListing, any Error> {
         AsyncThrowingStream { continuation in
             let task = Task {
-                var last: [String: UInt64]?
-                var lastProblems: [Finding] = []
+                var last: KVListing?
                 while !Task.isCancelled {
                     do {
                         let listing = try await self.entries(prefix: prefix)
-                        let versions = Dictionary(uniqueKeysWithValues: listing.entries.map { ($0.key, $0.version) })
-                        if versions != last || listing.problems != lastProblems {
-                            last = versions
-                            lastProblems = listing.problems
+                        // An unchanged scan returns the same listing: its arrays compare by identity.
+                        if listing != last {
+                            last = listing
                             continuation.yield(listing)
                         }
                     } catch {

@@ -13,8 +13,19 @@ struct DirectoryTree {
     let directory: String
     private var files: [String: CachedFile] = [:]
     /// The last scan's files and listing: a scan that finds exactly the same files with the same
-    /// fingerprints returns that listing without rebuilding it.
-    private var lastScan: (prefix: String, files: [(String, FileFingerprint)], listing: KVListing)?
+    /// fingerprints returns that listing without rebuilding it, and one that finds the same paths
+    /// with a few rewritten patches those entries into it.
+    private var lastScan: LastScan?
+
+    private struct LastScan {
+        var prefix: String
+        var files: [(String, FileFingerprint)]
+        var listing: KVListing
+        /// Every file found, served or not.
+        var fingerprints: [String: FileFingerprint]
+        /// The listing entry each served file is, by relative path.
+        var positions: [String: Int]
+    }
 
     struct CachedFile {
         var fingerprint: FileFingerprint
@@ -38,8 +49,9 @@ struct DirectoryTree {
         var problems: [Finding] = []
         var seen: [String: CachedFile] = [:]
         let found = DirectoryTree.regularFiles(under: searchRoot, relativeTo: directory)
-        if let lastScan, lastScan.prefix == prefix, lastScan.files.elementsEqual(found, by: { $0 == $1 }) {
-            return lastScan.listing
+        if let lastScan, lastScan.prefix == prefix {
+            if lastScan.files.elementsEqual(found, by: { $0 == $1 }) { return lastScan.listing }
+            if let patched = patch(lastScan, with: found) { return patched }
         }
         var fingerprints: [String: FileFingerprint] = [:]
         for (relativePath, fingerprint) in found {
@@ -77,7 +89,40 @@ struct DirectoryTree {
         entries.sort { $0.key < $1.key }
         let index = entries.reduce(UInt64(0)) { $0 &+ $1.version }
         let listing = KVListing(entries: entries, index: index, problems: problems)
-        lastScan = (prefix, found, listing)
+        var positions: [String: Int] = [:]
+        for (position, entry) in entries.enumerated() {
+            if let path = byKey[entry.key]?.first { positions[path] = position }
+        }
+        let everyFile = Dictionary(found, uniquingKeysWith: { first, _ in first })
+        lastScan = LastScan(prefix: prefix, files: found, listing: listing, fingerprints: everyFile, positions: positions)
+        return listing
+    }
+
+    /// The last listing with rewritten files re-read, when `found` holds exactly the last scan's
+    /// paths and every changed one is a served entry that still reads; nil otherwise (a file
+    /// added, removed or unreadable takes the full path).
+    private mutating func patch(_ last: LastScan, with found: [(String, FileFingerprint)]) -> KVListing? {
+        guard found.count == last.files.count else { return nil }
+        var changed: [(path: String, fingerprint: FileFingerprint, position: Int)] = []
+        for (path, fingerprint) in found {
+            guard let previous = last.fingerprints[path] else { return nil }
+            if previous == fingerprint { continue }
+            guard let position = last.positions[path] else { return nil }
+            changed.append((path, fingerprint, position))
+        }
+        var listing = last.listing
+        var fingerprints = last.fingerprints
+        var reread: [(String, CachedFile)] = []
+        for (path, fingerprint, position) in changed {
+            guard let file = try? read(path, fingerprint: fingerprint) else { return nil }
+            let old = listing.entries[position]
+            listing.entries[position] = KVEntry(key: old.key, value: file.value, version: file.version)
+            listing.index = listing.index &- old.version &+ file.version
+            fingerprints[path] = fingerprint
+            reread.append((path, file))
+        }
+        for (path, file) in reread { files[path] = file }
+        lastScan = LastScan(prefix: last.prefix, files: found, listing: listing, fingerprints: fingerprints, positions: last.positions)
         return listing
     }
 

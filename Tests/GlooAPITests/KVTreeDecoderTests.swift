@@ -1,0 +1,56 @@
+import Testing
+
+@testable import GlooAPI
+
+/// Decoding a watch's listings one after another gives what decoding each afresh gives, whether
+/// the decoder takes its fast path (same keys, a few valid values changed) or not.
+@Suite struct KVTreeDecoderTests {
+    static func upstream(_ name: String, port: Int, version: UInt64) -> KVEntry {
+        KVEntry(key: "gloo/gloo.solo.io/v1/Upstream/gloo-system/\(name)",
+                value: Array("static: {hosts: [{addr: 10.0.0.1, port: \(port)}]}".utf8), version: version)
+    }
+
+    static func fresh(_ listing: KVListing) -> ResourceListing {
+        var decoder = KVTreeDecoder()
+        return decoder.decode(listing)
+    }
+
+    @Test func successiveListingsDecodeAsIfFresh() {
+        var decoder = KVTreeDecoder()
+        var entries = (0..<5).map { Self.upstream("u\($0)", port: 80, version: 1) }
+        var listings = [KVListing(entries: entries, index: 1)]
+        // One value changed (the fast path).
+        entries[2] = Self.upstream("u2", port: 8080, version: 2)
+        listings.append(KVListing(entries: entries, index: 2))
+        // A value that now has an unknown field: a warning, so the full path.
+        entries[3] = KVEntry(key: entries[3].key, value: Array("static: {hosts: [{addr: 10.0.0.1, port: 81}]}\nbogus: 1".utf8), version: 3)
+        listings.append(KVListing(entries: entries, index: 3))
+        // The warning fixed, then a key removed, then a value rejected.
+        entries[3] = Self.upstream("u3", port: 82, version: 4)
+        listings.append(KVListing(entries: entries, index: 4))
+        entries.remove(at: 0)
+        listings.append(KVListing(entries: entries, index: 5))
+        entries[0] = KVEntry(key: entries[0].key, value: Array("static: [".utf8), version: 6)
+        listings.append(KVListing(entries: entries, index: 6))
+        for listing in listings {
+            let decoded = decoder.decode(listing)
+            #expect(decoded == Self.fresh(listing), "listing \(listing.index)")
+        }
+        let last = decoder.decode(KVListing(entries: entries, index: 7))
+        #expect(last.resources.upstreams.map(\.metadata.name) == ["u2", "u3", "u4"])
+        #expect(last.findings.map(\.key) == [entries[0].key])
+    }
+
+    @Test func theFastPathReplacesTheChangedResourceInPlace() throws {
+        var decoder = KVTreeDecoder()
+        var entries = (0..<3).map { Self.upstream("u\($0)", port: 80, version: 1) }
+        let before = decoder.decode(KVListing(entries: entries, index: 1))
+        entries[1] = Self.upstream("u1", port: 9090, version: 2)
+        let after = decoder.decode(KVListing(entries: entries, index: 2))
+        #expect(after.resources.upstreams.map(\.metadata.name) == ["u0", "u1", "u2"])
+        #expect(after.resources.upstreams[1] != before.resources.upstreams[1])
+        #expect(after.resources.upstreams[1].metadata.resourceVersion == "2")
+        #expect(after.resources.upstreams[0] == before.resources.upstreams[0])
+        #expect(after.index == 2)
+    }
+}
