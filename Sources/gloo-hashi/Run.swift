@@ -12,21 +12,46 @@ struct Run: AsyncParsableCommand {
         discussion: """
             With --config-dir DIR, DIR mirrors a Consul KV tree (DIR/gloo/<group>/<version>/<Kind>/<namespace>/<name>.yaml).
             Envoys connect to --xds-address and are grouped by node.metadata.role (<namespace>~<proxy>, e.g.
-            gloo-system~gateway-proxy). /healthz and /readyz are served on --admin-address.
+            gloo-system~gateway-proxy). /healthz, /readyz, /metrics and /debug/* are served on --admin-address.
+
+            Each setting comes from its flag, else the Gloo Settings file (--settings FILE, or --dir DIR with
+            --namespace), else the HashiCorp environment (CONSUL_HTTP_ADDR, VAULT_ADDR, NOMAD_ADDR, ...), else its
+            default. --print-config shows the result and where each value came from, with secrets masked.
             """
     )
 
-    @Option(help: "A directory that mirrors a Consul KV tree of Gloo resources.")
-    var configDir: String
+    @Option(help: "A directory that mirrors a Consul KV tree of Gloo resources (Settings: directoryConfigSource.directory).")
+    var configDir: String?
 
-    @Option(help: "Where the xDS gRPC server listens (HOST:PORT).")
-    var xdsAddress = "0.0.0.0:9977"
+    @Option(help: "A Gloo Settings YAML file.")
+    var settings: String?
 
-    @Option(help: "Where the admin HTTP API listens (HOST:PORT).")
-    var adminAddress = "127.0.0.1:9091"
+    @Option(help: "Gloo's settings directory: Settings are read from DIR/<namespace>/default.yaml.")
+    var dir: String?
 
-    @Option(help: "The root key of the tree.")
-    var rootKey = ResourceKey.defaultRootKey
+    @Option(help: "The namespace of the Settings under --dir (default gloo-system).")
+    var namespace: String?
+
+    @Option(help: "The root key of the tree (Settings: consulKvSource.rootKey; default gloo).")
+    var rootKey: String?
+
+    @Option(help: "Where the xDS gRPC server listens, HOST:PORT (Settings: gloo.xdsBindAddr; default 0.0.0.0:9977).")
+    var xdsAddress: String?
+
+    @Option(help: "Where the admin HTTP API listens, HOST:PORT (default 127.0.0.1:9091).")
+    var adminAddress: String?
+
+    @Option(help: "The Consul agent, http(s)://HOST:PORT (Settings: consul.address; env CONSUL_HTTP_ADDR).")
+    var consulAddress: String?
+
+    @Option(help: "The Vault server (Settings: vaultSecretSource.address; env VAULT_ADDR).")
+    var vaultAddress: String?
+
+    @Option(help: "The Nomad agent (env NOMAD_ADDR).")
+    var nomadAddress: String?
+
+    @Flag(help: "Do not discover Consul services as Upstreams.")
+    var noDiscovery = false
 
     @Option(help: "PEM certificate chain for TLS on the xDS port.")
     var xdsTlsCert: String?
@@ -37,47 +62,95 @@ struct Run: AsyncParsableCommand {
     @Option(help: "PEM CA bundle: require Envoys to present a client certificate signed by it (mTLS).")
     var xdsClientCa: String?
 
-    @Option(help: "How long a burst of changes may stay quiet before it is translated, in milliseconds.")
-    var debounceMs = 20
+    @Option(help: "How long a burst of changes may stay quiet before it is translated, in milliseconds (default 20).")
+    var debounceMs: Int?
 
-    @Option(help: "The longest a change waits for a burst to end, in milliseconds.")
-    var maxDelayMs = 250
+    @Option(help: "The longest a change waits for a burst to end, in milliseconds (default 250).")
+    var maxDelayMs: Int?
 
-    @Option(help: "How often the directory is scanned for changes, in milliseconds.")
-    var pollMs = 250
+    @Option(help: "How often the directory is scanned for changes, in milliseconds (default 250).")
+    var pollMs: Int?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel = "info"
+    @Option(help: "Full resynchronization interval in seconds (Settings: refreshRate; default 60).")
+    var refreshSeconds: Int?
+
+    @Option(help: "Leader session TTL in seconds (default 15).")
+    var sessionTtlSeconds: Int?
+
+    @Option(help: "How often Vault secrets are re-read, in seconds (default 60).")
+    var vaultRefreshSeconds: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")
+    var logLevel: String?
+
+    @Option(help: "Log format: text or json (default text).")
+    var logFormat: String?
+
+    @Flag(help: "Print the effective configuration, where each value came from (secrets masked), and exit.")
+    var printConfig = false
+
+    var flags: RunFlags {
+        var flags = RunFlags()
+        flags.configDir = configDir
+        flags.settingsFile = settings
+        flags.settingsDir = dir
+        flags.namespace = namespace
+        flags.rootKey = rootKey
+        flags.xdsAddress = xdsAddress
+        flags.adminAddress = adminAddress
+        flags.consulAddress = consulAddress
+        flags.vaultAddress = vaultAddress
+        flags.nomadAddress = nomadAddress
+        flags.noDiscovery = noDiscovery
+        flags.debounceMs = debounceMs
+        flags.maxDelayMs = maxDelayMs
+        flags.pollMs = pollMs
+        flags.refreshSeconds = refreshSeconds
+        flags.sessionTTLSeconds = sessionTtlSeconds
+        flags.vaultRefreshSeconds = vaultRefreshSeconds
+        flags.logLevel = logLevel
+        flags.logFormat = logFormat
+        return flags
+    }
 
     func validate() throws {
-        guard HostPort(xdsAddress) != nil else { throw ValidationError("--xds-address must be HOST:PORT, got '\(xdsAddress)'") }
-        guard HostPort(adminAddress) != nil else { throw ValidationError("--admin-address must be HOST:PORT, got '\(adminAddress)'") }
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
         if (xdsTlsCert == nil) != (xdsTlsKey == nil) { throw ValidationError("--xds-tls-cert and --xds-tls-key go together") }
         if xdsClientCa != nil && xdsTlsCert == nil { throw ValidationError("--xds-client-ca needs --xds-tls-cert and --xds-tls-key") }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: configDir, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("--config-dir '\(configDir)' is not a directory")
+        if settings != nil && dir != nil { throw ValidationError("give --settings FILE or --dir DIR, not both") }
+        for (name, value) in [("--debounce-ms", debounceMs), ("--max-delay-ms", maxDelayMs), ("--poll-ms", pollMs),
+                              ("--refresh-seconds", refreshSeconds), ("--session-ttl-seconds", sessionTtlSeconds),
+                              ("--vault-refresh-seconds", vaultRefreshSeconds)]
+        where (value ?? 1) <= 0 {
+            throw ValidationError("\(name) must be positive")
         }
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let loaded: SettingsFile.Loaded?
+        do {
+            loaded = try SettingsFile.load(flags)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        let effective = EffectiveConfiguration.resolve(flags: flags, settings: loaded, environment: ProcessInfo.processInfo.environment)
+        if printConfig {
+            print(effective.printed, terminator: "")
+            return
+        }
+        var configuration = try RunConfiguration(effective)
+        if let xdsTlsCert, let xdsTlsKey {
+            configuration.xdsSecurity = .tls(certificateChainPath: xdsTlsCert, privateKeyPath: xdsTlsKey, clientCAPath: xdsClientCa)
+        }
+        let level = configuration.logLevel
+        let json = configuration.logFormat == .json
         LoggingSystem.bootstrap { label in
+            if json { return JSONLogHandler(label: label, level: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
-        var configuration = RunConfiguration(configDirectory: configDir)
-        configuration.rootKey = rootKey
-        configuration.xdsAddress = HostPort(xdsAddress)!
-        configuration.adminAddress = HostPort(adminAddress)!
-        configuration.quiet = .milliseconds(debounceMs)
-        configuration.maximumDelay = .milliseconds(maxDelayMs)
-        configuration.pollInterval = .milliseconds(pollMs)
-        if let xdsTlsCert, let xdsTlsKey {
-            configuration.xdsSecurity = .tls(certificateChainPath: xdsTlsCert, privateKeyPath: xdsTlsKey, clientCAPath: xdsClientCa)
-        }
-        try await GatewayRunner.run(configuration, logger: Logger(label: "gloo-hashi"))
+        let logger = Logger(label: "gloo-hashi")
+        for warning in loaded?.warnings ?? [] { logger.warning("Settings file: \(warning)", metadata: ["file": "\(loaded?.path ?? "")"]) }
+        try await GatewayRunner.run(configuration, logger: logger)
     }
 }

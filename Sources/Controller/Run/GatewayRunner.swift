@@ -4,34 +4,22 @@ import ServiceLifecycle
 import Translator
 import XDS
 
-/// What `gloo-hashi run` needs to start.
-public struct RunConfiguration: Sendable {
-    public var configDirectory: String
-    public var rootKey = ResourceKey.defaultRootKey
-    public var xdsAddress = HostPort(host: "0.0.0.0", port: 9977)
-    public var xdsSecurity = XDSTransportSecurity.plaintext
-    public var adminAddress = HostPort(host: "127.0.0.1", port: 9091)
-    public var pollInterval: Duration = .milliseconds(250)
-    public var quiet: Duration = .milliseconds(20)
-    public var maximumDelay: Duration = .milliseconds(250)
-
-    public init(configDirectory: String) { self.configDirectory = configDirectory }
-}
-
 /// Wires the services of `gloo-hashi run` into one ServiceGroup: the xDS server, the config
 /// loop and the admin API. SIGTERM and SIGINT shut it down gracefully.
 public enum GatewayRunner {
     public static func run(_ configuration: RunConfiguration, logger: Logger) async throws {
+        let metrics = GatewayMetrics()
         let store = DirectoryStore(directory: configuration.configDirectory, rootKey: configuration.rootKey,
-                                   pollInterval: configuration.pollInterval)
+                                   pollInterval: configuration.pollInterval, observer: metrics)
         let cache = SnapshotCache()
         let state = ControllerState()
         let xds = XDSServer(host: configuration.xdsAddress.host, port: configuration.xdsAddress.port,
                             security: configuration.xdsSecurity, cache: cache)
         let loop = ConfigLoop(
             store: store, cache: cache, state: state, translator: Translator(rootKey: configuration.rootKey),
-            quiet: configuration.quiet, maximumDelay: configuration.maximumDelay, logger: logger)
-        let admin = AdminServer.application(address: configuration.adminAddress, state: state, xds: xds, logger: logger)
+            quiet: configuration.quiet, maximumDelay: configuration.maximumDelay, logger: logger, metrics: metrics)
+        let admin = AdminServer.application(address: configuration.adminAddress, state: state, xds: xds, metrics: metrics,
+                                            logger: logger)
         logger.info("starting", metadata: [
             "configDir": "\(configuration.configDirectory)", "xds": "\(configuration.xdsAddress)",
             "admin": "\(configuration.adminAddress)",

@@ -1,0 +1,66 @@
+import Foundation
+import GlooAPI
+import Logging
+import XDS
+
+/// What `gloo-hashi run` needs to start, checked: built from the effective configuration.
+public struct RunConfiguration: Sendable {
+    public enum LogFormat: String, Sendable { case text, json }
+
+    public var configDirectory: String
+    public var rootKey = ResourceKey.defaultRootKey
+    public var xdsAddress = HostPort(host: "0.0.0.0", port: 9977)
+    public var xdsSecurity = XDSTransportSecurity.plaintext
+    public var adminAddress = HostPort(host: "127.0.0.1", port: 9091)
+    public var pollInterval: Duration = .milliseconds(250)
+    public var quiet: Duration = .milliseconds(20)
+    public var maximumDelay: Duration = .milliseconds(250)
+    public var logLevel = Logger.Level.info
+    public var logFormat = LogFormat.text
+
+    public init(configDirectory: String) { self.configDirectory = configDirectory }
+
+    /// A configuration problem found before starting, naming the value and where it came from.
+    public struct Invalid: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Checks `effective` and keeps what this build serves.
+    public init(_ effective: EffectiveConfiguration) throws(Invalid) {
+        guard let directory = effective.configDirectory.value else {
+            if effective.consulAddress.value != nil {
+                throw Invalid(description: "Consul is configured (\(effective.consulAddress.provenance)), but this build reads "
+                    + "Gloo resources from a directory only: give --config-dir DIR (the Consul KV source is not built yet)")
+            }
+            throw Invalid(description: "no configuration source: give --config-dir DIR, or a Settings file with "
+                + "directoryConfigSource.directory")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw Invalid(description: "config directory '\(directory)' (\(effective.configDirectory.provenance)) is not a directory")
+        }
+        self.init(configDirectory: directory)
+        rootKey = effective.rootKey.value
+        xdsAddress = try Self.address(effective.xdsAddress)
+        adminAddress = try Self.address(effective.adminAddress)
+        pollInterval = effective.pollInterval.value
+        quiet = effective.debounce.value
+        maximumDelay = effective.maximumDelay.value
+        guard let level = Logger.Level(rawValue: effective.logLevel.value) else {
+            throw Invalid(description: "unknown log level '\(effective.logLevel.value)' (\(effective.logLevel.provenance)); "
+                + "use trace, debug, info, notice, warning, error or critical")
+        }
+        logLevel = level
+        guard let format = LogFormat(rawValue: effective.logFormat.value) else {
+            throw Invalid(description: "unknown log format '\(effective.logFormat.value)' (\(effective.logFormat.provenance)); use text or json")
+        }
+        logFormat = format
+    }
+
+    private static func address(_ sourced: Sourced<String>) throws(Invalid) -> HostPort {
+        guard let address = HostPort(sourced.value) else {
+            throw Invalid(description: "'\(sourced.value)' (\(sourced.provenance)) is not HOST:PORT")
+        }
+        return address
+    }
+}

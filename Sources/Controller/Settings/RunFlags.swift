@@ -1,0 +1,26 @@
+/// The flags of `gloo-hashi run` as given: nil means "not on the command line", so the Settings
+/// file, the environment or the default decides.
+public struct RunFlags: Sendable, Equatable {
+    public var configDir: String?
+    public var settingsFile: String?
+    /// Gloo's `--dir`: Settings are read from `<dir>/<namespace>/default.yaml`.
+    public var settingsDir: String?
+    public var namespace: String?
+    public var rootKey: String?
+    public var xdsAddress: String?
+    public var adminAddress: String?
+    public var consulAddress: String?
+    public var vaultAddress: String?
+    public var nomadAddress: String?
+    public var noDiscovery = false
+    public var debounceMs: Int?
+    public var maxDelayMs: Int?
+    public var pollMs: Int?
+    public var refreshSeconds: Int?
+    public var sessionTTLSeconds: Int?
+    public var vaultRefreshSeconds: Int?
+    public var logLevel: String?
+    public var logFormat: String?
+
+    public init() {}
+}
