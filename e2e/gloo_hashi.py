@@ -18,15 +18,16 @@ def write_tree(root: Path, files: dict) -> None:
 
 
 class GlooHashi:
-    def __init__(self, config_dir: Path, log: Path):
+    def __init__(self, config_dir: Path, log: Path, extra_args=(), env=None):
         self.xds_port = free_port()
         self.admin_port = free_port()
+        self.log_path = log
         self.log = open(log, "w")
         self.process = subprocess.Popen(
             [binary("gloo-hashi"), "run", "--config-dir", str(config_dir),
              "--xds-address", f"127.0.0.1:{self.xds_port}", "--admin-address", f"127.0.0.1:{self.admin_port}",
-             "--poll-ms", "50"],
-            stdout=self.log, stderr=subprocess.STDOUT)
+             "--poll-ms", "50", *extra_args],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
         eventually(lambda: self.status("/readyz") == 200, timeout=30)
 
     def status(self, path: str):

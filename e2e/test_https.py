@@ -33,6 +33,14 @@ def issue(directory, name, serial):
     return (directory / f"{name}-{serial}.pem").read_text(), (directory / f"{name}-{serial}.key").read_text()
 
 
+def certificate_authority(directory, name):
+    """A two-day CA in directory/ca.pem and ca.key; returns the CA file's path."""
+    directory.mkdir(exist_ok=True)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+            "-subj", f"/CN={name}", cwd=directory)
+    return str(directory / "ca.pem")
+
+
 def secret_yaml(certificate, key):
     return "tls:\n  certChain: |\n" + textwrap.indent(certificate, "    ") + "  privateKey: |\n" + textwrap.indent(key, "    ")
 
@@ -65,10 +73,7 @@ def backend():
 
 def test_https_per_sni_and_rotation_touches_only_the_secret(tmp_path, backend):
     pki = tmp_path / "pki"
-    pki.mkdir()
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-            "-subj", "/CN=e2e-ca", cwd=pki)
-    ca = str(pki / "ca.pem")
+    ca = certificate_authority(pki, "e2e-ca")
     port = fx.free_port()
     config = tmp_path / "config"
     files = {

@@ -5,16 +5,22 @@ import Logging
 import XDS
 
 /// The admin HTTP API: `/healthz` (the process is up), `/readyz` (the first complete sync was
-/// published; until then 503) and the debug views: `/debug/reports`, `/debug/proxies`,
+/// published; until then 503), `/metrics` (Prometheus text) and the debug views: `/debug/reports`, `/debug/proxies`,
 /// `/debug/route-modes` (each HTTP chain's route mode and why),
 /// `/debug/snapshot?proxy=NAME` (Envoy JSON, private keys redacted) and `/debug/xds` (connected
 /// Envoys with their ACKed versions and last NACKs).
 public enum AdminServer {
     public static func application(
-        address: HostPort, state: ControllerState, xds: XDSServer?, logger: Logger
+        address: HostPort, state: ControllerState, xds: XDSServer?, metrics: GatewayMetrics? = nil, logger: Logger
     ) -> some ApplicationProtocol {
         let router = Router()
         router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/metrics") { _, _ -> Response in
+            guard let metrics else { return text("metrics are off\n", status: .notFound) }
+            let body = await metrics.exposition(xds: xds)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        }
         router.get("/readyz") { _, _ -> Response in
             if await state.ready { return text("ready\n") }
             return text("waiting for the first sync\n", status: .serviceUnavailable)

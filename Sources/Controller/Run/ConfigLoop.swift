@@ -16,13 +16,16 @@ public struct ConfigLoop: Service {
     let quiet: Duration
     let maximumDelay: Duration
     let logger: Logger
+    let metrics: GatewayMetrics?
     /// Reuses the translation of unchanged resources between publishes.
     let translationCache = TranslationCache()
 
     public init(
         store: any ResourceStore, cache: SnapshotCache, state: ControllerState, translator: Translator = Translator(),
-        quiet: Duration = .milliseconds(20), maximumDelay: Duration = .milliseconds(250), logger: Logger
+        quiet: Duration = .milliseconds(20), maximumDelay: Duration = .milliseconds(250), logger: Logger,
+        metrics: GatewayMetrics? = nil
     ) {
+        self.metrics = metrics
         self.store = store
         self.cache = cache
         self.state = state
@@ -37,14 +40,17 @@ public struct ConfigLoop: Service {
         let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let listings = store.watch()
         let logger = logger
+        let metrics = metrics
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
                     for try await listing in listings {
                         latest.store(listing)
+                        metrics?.synced(source: "config")
                         signal.yield()
                     }
                 } catch {
+                    metrics?.sourceFailed(source: "config")
                     logger.error("configuration watch failed", metadata: ["error": "\(error)"])
                 }
                 signal.finish()
@@ -86,6 +92,8 @@ public struct ConfigLoop: Service {
         let snapshot = ApiSnapshot(resources: listing.resources, findings: listing.findings,
                                    takenAt: Date().timeIntervalSince1970)
         let result = translator.translate(snapshot, cache: translationCache)
+        metrics?.translated(duration: ContinuousClock.now - started, reports: result.reports)
+        metrics?.certificates(listing.resources.secrets)
         var published: [String: XDSSnapshot] = [:]
         for proxy in result.proxies {
             do {
@@ -95,6 +103,7 @@ public struct ConfigLoop: Service {
                 try await cache.publish(group: proxy.group, snapshot: xds)
                 published[proxy.group] = xds
                 lastPublished[proxy.group] = (proxy.envoy, xds)
+                metrics?.published(group: proxy.group, snapshot: xds)
                 logger.info("published", metadata: [
                     "group": "\(proxy.group)",
                     "counts": "\(xds.counts.sorted { $0.key < $1.key }.map { "\($0.key.shortName)=\($0.value)" }.joined(separator: " "))",
@@ -103,6 +112,7 @@ public struct ConfigLoop: Service {
             } catch {
                 logger.error("publish refused; Envoys keep the last good snapshot",
                              metadata: ["group": "\(proxy.group)", "error": "\(error)"])
+                metrics?.publishRefused(group: proxy.group)
                 await state.failed("\(proxy.group): \(error)")
             }
         }
@@ -110,6 +120,7 @@ public struct ConfigLoop: Service {
             if let empty = try? XDSSnapshot([]), (try? await cache.publish(group: gone, snapshot: empty)) != nil {
                 published[gone] = empty
                 lastPublished[gone] = nil
+                metrics?.published(group: gone, snapshot: empty)
                 logger.info("proxy has no gateways any more; published an empty snapshot", metadata: ["group": "\(gone)"])
             }
         }

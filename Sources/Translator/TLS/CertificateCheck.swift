@@ -61,3 +61,14 @@ enum CertificateCheck {
         return problems
     }
 }
+
+/// When a PEM chain's first (leaf) certificate stops being valid, for the expiry metric.
+public enum CertificateExpiry {
+    /// The leaf's `notValidAfter`; nil when the chain holds no parsable certificate.
+    public static func leafNotAfter(_ chain: String) -> Date? {
+        guard !chain.isEmpty, let document = try? PEMDocument.parseMultiple(pemString: chain).first,
+              let leaf = try? Certificate(derEncoded: document.derBytes)
+        else { return nil }
+        return leaf.notValidAfter
+    }
+}

@@ -11,11 +11,17 @@ public actor DirectoryStore: KeyValueBackend {
     public nonisolated let rootKey: String
     public nonisolated let directory: String
     public nonisolated let pollInterval: Duration
+    /// Told of every scan (its duration and whether it failed).
+    public nonisolated let observer: (any BackendRequestObserver)?
     public nonisolated var backendName: String { "directory" }
     private var tree: DirectoryTree
     private let lock: FileLock
 
-    public init(directory: String, rootKey: String = ResourceKey.defaultRootKey, pollInterval: Duration = .milliseconds(250)) {
+    public init(
+        directory: String, rootKey: String = ResourceKey.defaultRootKey, pollInterval: Duration = .milliseconds(250),
+        observer: (any BackendRequestObserver)? = nil
+    ) {
+        self.observer = observer
         let directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         self.directory = directory
         self.rootKey = rootKey
@@ -33,7 +39,15 @@ public actor DirectoryStore: KeyValueBackend {
     }
 
     public func entries(prefix: String) throws -> KVListing {
-        try tree.scan(prefix: prefix)
+        let started = ContinuousClock.now
+        do {
+            let listing = try tree.scan(prefix: prefix)
+            observer?.observe(BackendRequest(backend: backendName, operation: "scan", duration: ContinuousClock.now - started, failed: false))
+            return listing
+        } catch {
+            observer?.observe(BackendRequest(backend: backendName, operation: "scan", duration: ContinuousClock.now - started, failed: true))
+            throw error
+        }
     }
 
     public func write(_ key: String, value: [UInt8], ifVersion: UInt64) throws -> UInt64? {
