@@ -180,3 +180,30 @@ def test_sigterm_during_a_burst_of_publishes_exits_zero_and_envoy_keeps_serving(
         if gateway.process.poll() is None:
             gateway.stop()
         gateway.log.close()
+
+
+def test_a_vanished_config_directory_keeps_the_last_config_and_recovers(tmp_path, backend):
+    port = fx.free_port()
+    config = tmp_path / "config"
+    write_tree(config, {
+        f"{US}/backend": f"static: {{hosts: [{{addr: 127.0.0.1, port: {backend.port}}}]}}",
+        f"{GW}/http": f"bindAddress: 127.0.0.1\nbindPort: {port}\nhttpGateway: {{}}\n",
+        f"{VS}/app": service("app", "backend"),
+    })
+    gateway = GlooHashi(config, tmp_path / "gloo-hashi.log")
+    envoy = Envoy(tmp_path, gateway.xds_port, "DELTA_GRPC")
+    try:
+        eventually(lambda: (route_through(port, "app.example.com") or {}).get("backend") == "ops-backend")
+        config.rename(tmp_path / "moved")
+        eventually(lambda: "configuration source is failing" in gateway.get("/readyz"))
+        assert gateway.status("/readyz") == 200
+        assert sample(metric_families(gateway), "gloo_hashi_source_up", source="config") == 0
+        assert (route_through(port, "app.example.com") or {}).get("backend") == "ops-backend", "Envoy keeps serving"
+        (tmp_path / "moved").rename(config)
+        write_tree(config, {f"{VS}/app": service("app", "backend", "again")})
+        eventually(lambda: (route_through(port, "again.example.com") or {}).get("backend") == "ops-backend", timeout=30)
+        assert gateway.get("/readyz") == "ready\n"
+        assert sample(metric_families(gateway), "gloo_hashi_source_up", source="config") == 1
+    finally:
+        envoy.stop()
+        assert gateway.stop() == 0

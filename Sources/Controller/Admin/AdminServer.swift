@@ -5,7 +5,8 @@ import Logging
 import XDS
 
 /// The admin HTTP API: `/healthz` (the process is up), `/readyz` (the first complete sync was
-/// published; until then 503), `/metrics` (Prometheus text) and the debug views: `/debug/reports`, `/debug/proxies`,
+/// published; until then 503; the body says when the configuration source is failing),
+/// `/metrics` (Prometheus text) and the debug views: `/debug/reports`, `/debug/proxies`,
 /// `/debug/route-modes` (each HTTP chain's route mode and why),
 /// `/debug/snapshot?proxy=NAME` (Envoy JSON, private keys redacted) and `/debug/xds` (connected
 /// Envoys with their ACKed versions and last NACKs).
@@ -22,8 +23,12 @@ public enum AdminServer {
                             body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         }
         router.get("/readyz") { _, _ -> Response in
-            if await state.ready { return text("ready\n") }
-            return text("waiting for the first sync\n", status: .serviceUnavailable)
+            let failure = await state.sourceFailure
+            let problem = failure.map { "; the configuration source is failing since \(ISO8601DateFormatter().string(from: $0.since)): \($0.reason)" } ?? ""
+            if await state.ready {
+                return text(failure == nil ? "ready\n" : "ready, serving the last good configuration\(problem)\n")
+            }
+            return text("waiting for the first sync\(problem)\n", status: .serviceUnavailable)
         }
         router.get("/debug/reports") { _, _ -> Response in
             let reports = await state.lastReports.problems.map {

@@ -76,11 +76,13 @@ public final class GatewayMetrics: BackendRequestObserver, Sendable {
     func synced(source: String) {
         Metrics.Gauge(label: "gloo_hashi_source_last_sync_timestamp_seconds", dimensions: [("source", source)], factory: factory)
             .record(Date().timeIntervalSince1970)
+        Metrics.Gauge(label: "gloo_hashi_source_up", dimensions: [("source", source)], factory: factory).record(1)
     }
 
     /// A source's watch failed.
     func sourceFailed(source: String) {
         Metrics.Counter(label: "gloo_hashi_source_errors_total", dimensions: [("source", source)], factory: factory).increment()
+        Metrics.Gauge(label: "gloo_hashi_source_up", dimensions: [("source", source)], factory: factory).record(0)
     }
 
     public func observe(_ request: BackendRequest) {

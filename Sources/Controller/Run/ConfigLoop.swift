@@ -38,20 +38,36 @@ public struct ConfigLoop: Service {
     public func run() async throws {
         let latest = LatestListing()
         let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-        let listings = store.watch()
+        let store = store
+        let state = state
         let logger = logger
         let metrics = metrics
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                do {
-                    for try await listing in listings {
-                        latest.store(listing)
-                        metrics?.synced(source: "config")
-                        signal.yield()
+                // A failed watch is started again with backoff (1 s doubling to 30 s); meanwhile
+                // Envoys keep the last published snapshot and the admin API says why.
+                var backoff = Duration.seconds(1)
+                while !Task.isCancelled {
+                    do {
+                        for try await listing in store.watch() {
+                            latest.store(listing)
+                            metrics?.synced(source: "config")
+                            await state.sourceRecovered()
+                            backoff = .seconds(1)
+                            signal.yield()
+                        }
+                        if Task.isCancelled { break }
+                        throw WatchEnded()
+                    } catch where Task.isCancelled {
+                        break
+                    } catch {
+                        metrics?.sourceFailed(source: "config")
+                        await state.sourceFailed("\(error)")
+                        logger.error("configuration watch failed; serving the last good snapshot and retrying",
+                                     metadata: ["error": "\(error)", "retryIn": "\(backoff)"])
+                        try? await Task.sleep(for: backoff)
+                        backoff = min(backoff * 2, .seconds(30))
                     }
-                } catch {
-                    metrics?.sourceFailed(source: "config")
-                    logger.error("configuration watch failed", metadata: ["error": "\(error)"])
                 }
                 signal.finish()
             }
@@ -139,6 +155,11 @@ public struct ConfigLoop: Service {
         ])
         await state.published(groups: published, reports: result.reports, proxies: result.proxies)
     }
+}
+
+/// A store's watch that finished without an error (it is started again like a failed one).
+struct WatchEnded: Error, CustomStringConvertible {
+    var description: String { "the configuration watch ended" }
 }
 
 /// The newest listing from the watch and how many have arrived, shared with the watch task.

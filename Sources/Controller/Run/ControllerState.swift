@@ -1,3 +1,4 @@
+import Foundation
 import GlooAPI
 import Translator
 import XDS
@@ -12,8 +13,19 @@ public actor ControllerState {
     public private(set) var lastProxies: [ProxyTranslation] = []
     public private(set) var publishedGroups: [String: XDSSnapshot] = [:]
     public private(set) var lastError: String?
+    /// Why the configuration source is failing (the last good snapshot keeps being served), and
+    /// since when; nil while it delivers.
+    public private(set) var sourceFailure: (reason: String, since: Date)?
 
     public init() {}
+
+    func sourceFailed(_ reason: String) {
+        sourceFailure = (reason, sourceFailure?.since ?? Date())
+    }
+
+    func sourceRecovered() {
+        sourceFailure = nil
+    }
 
     func published(groups: [String: XDSSnapshot], reports: Reports, proxies: [ProxyTranslation]) {
         publishedGroups = groups
