@@ -1,3 +1,4 @@
+import Foundation
 import GlooAPI
 import Testing
 import Translator
@@ -29,6 +30,16 @@ import XDS
             #expect(text.contains(line), "\(line)")
         }
         #expect(text.contains("# TYPE gloo_hashi_translation_duration_seconds histogram"))
+        let emptyVersion = snapshot.versions[.cluster] ?? ""
+        #expect(text.contains(#"gloo_hashi_snapshot_version_info{proxy="gloo-system~gateway-proxy",type="CDS",version="\#(emptyVersion)"} 1"#))
+
+        // A new version replaces the old version's series.
+        let next = try XDSSnapshot([XDSResource(name: "a", typeURL: .cluster, payload: Data([1]))])
+        metrics.published(group: "gloo-system~gateway-proxy", snapshot: next)
+        let after = await metrics.exposition(xds: nil)
+        #expect(after.contains(#"type="CDS",version="\#(next.versions[.cluster] ?? "")"} 1"#))
+        #expect(!after.contains(#"type="CDS",version="\#(emptyVersion)""#))
+        #expect(after.contains(#"gloo_hashi_snapshot_resources{proxy="gloo-system~gateway-proxy",type="CDS"} 1"#))
         #expect(text.contains(#"gloo_hashi_source_last_sync_timestamp_seconds{source="config"}"#))
     }
 }

@@ -26,6 +26,8 @@ public final class GatewayMetrics: BackendRequestObserver, Sendable {
         var connectedLabels: Set<[String]> = []
         var snapshotLabels: Set<[String]> = []
         var certificateLabels: Set<String> = []
+        /// The version label of each (proxy, type)'s info gauge.
+        var versions: [[String]: String] = [:]
     }
 
     public init() {
@@ -64,6 +66,18 @@ public final class GatewayMetrics: BackendRequestObserver, Sendable {
         for type in TypeURL.allCases where type != .virtualHost {
             Metrics.Gauge(label: "gloo_hashi_snapshot_resources", dimensions: [("proxy", group), ("type", type.shortName)], factory: factory)
                 .record(snapshot.resources(of: type).count)
+            // The version as an info series (value 1); the previous version's series is removed.
+            let version = snapshot.versions[type] ?? ""
+            let previous = seen.withLock { seen in
+                defer { seen.versions[[group, type.shortName]] = version }
+                return seen.versions[[group, type.shortName]]
+            }
+            if let previous, previous != version {
+                Metrics.Gauge(label: "gloo_hashi_snapshot_version_info",
+                              dimensions: [("proxy", group), ("type", type.shortName), ("version", previous)], factory: factory).destroy()
+            }
+            Metrics.Gauge(label: "gloo_hashi_snapshot_version_info",
+                          dimensions: [("proxy", group), ("type", type.shortName), ("version", version)], factory: factory).record(1)
         }
     }
 

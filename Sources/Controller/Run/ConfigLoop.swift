@@ -42,7 +42,7 @@ public struct ConfigLoop: Service {
         let state = state
         let logger = logger
         let metrics = metrics
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 // A failed watch is started again with backoff (1 s doubling to 30 s); meanwhile
                 // Envoys keep the last published snapshot and the admin API says why.

@@ -5,7 +5,8 @@ import Translator
 import XDS
 
 /// Wires the services of `gloo-hashi run` into one ServiceGroup: the xDS server, the config
-/// loop and the admin API. SIGTERM and SIGINT shut it down gracefully.
+/// loop and the admin API. SIGTERM and SIGINT shut it down gracefully: the watch stops, xDS
+/// streams end (Envoys keep their configuration), the admin API closes; within 10 s, else cancelled.
 public enum GatewayRunner {
     public static func run(_ configuration: RunConfiguration, logger: Logger) async throws {
         let metrics = GatewayMetrics()
@@ -24,14 +25,18 @@ public enum GatewayRunner {
             "configDir": "\(configuration.configDirectory)", "xds": "\(configuration.xdsAddress)",
             "admin": "\(configuration.adminAddress)",
         ])
-        let group = ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: [
                 .init(service: XDSService(server: xds)),
                 .init(service: loop),
                 .init(service: admin),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            logger: logger)
+        // A drain that takes longer than this is cancelled, so a stop always ends.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         logger.info("stopped")
     }
