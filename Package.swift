@@ -25,13 +25,23 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
     ],
     targets: [
         .target(
             name: "GlooAPI",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
-        .target(name: "ConsulStore", dependencies: ["GlooAPI"]),
+        .target(
+            name: "ConsulStore",
+            dependencies: [
+                "GlooAPI", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .target(name: "VaultSecrets", dependencies: ["GlooAPI"]),
         .target(name: "NomadJobs", dependencies: ["GlooAPI"]),
         .target(
@@ -72,7 +82,10 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .target(name: "HashiTestServers", dependencies: ["GlooAPI"]),
+        .target(
+            name: "HashiTestServers",
+            dependencies: ["GlooAPI", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         // Scale benchmarks (scripts/bench.sh); never part of the gloo-hashi executable.
         .executableTarget(
             name: "gloo-hashi-bench",
@@ -91,6 +104,8 @@ let package = Package(
             name: "xds-fixture-server",
             dependencies: ["XDS", "EnvoyAPI", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
+        // Test-only: the Consul (later Vault, Nomad) test servers as a process, for e2e/.
+        .executableTarget(name: "hashi-test-servers", dependencies: ["HashiTestServers"]),
         .executableTarget(
             name: "gloo-hashi",
             dependencies: [
@@ -109,7 +124,7 @@ let package = Package(
             ],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "ConsulStoreTests", dependencies: ["ConsulStore"]),
+        .testTarget(name: "ConsulStoreTests", dependencies: ["ConsulStore", "HashiTestServers", "GlooAPI"]),
         .testTarget(name: "VaultSecretsTests", dependencies: ["VaultSecrets"]),
         .testTarget(name: "NomadJobsTests", dependencies: ["NomadJobs"]),
         .testTarget(name: "XDSTests", dependencies: ["XDS", "EnvoyAPI"]),

@@ -24,7 +24,7 @@ class GlooHashi:
         self.log_path = log
         self.log = open(log, "w")
         self.process = subprocess.Popen(
-            [binary("gloo-hashi"), "run", "--config-dir", str(config_dir),
+            [binary("gloo-hashi"), "run", *(["--config-dir", str(config_dir)] if config_dir else []),
              "--xds-address", f"127.0.0.1:{self.xds_port}", "--admin-address", f"127.0.0.1:{self.admin_port}",
              "--poll-ms", "50", *extra_args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)

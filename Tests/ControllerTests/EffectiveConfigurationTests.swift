@@ -134,7 +134,19 @@ import Testing
         flags.adminAddress = "not-an-address"
         let effective = EffectiveConfiguration.resolve(flags: flags, settings: nil, environment: [:])
         #expect { try RunConfiguration(effective) } throws: { "\($0)".contains("'not-an-address' (flag --admin-address)") }
-        let consulOnly = EffectiveConfiguration.resolve(flags: RunFlags(), settings: nil, environment: ["CONSUL_HTTP_ADDR": "c:8500"])
-        #expect { try RunConfiguration(consulOnly) } throws: { "\($0)".contains("environment CONSUL_HTTP_ADDR") }
+        let consulOnly = EffectiveConfiguration.resolve(
+            flags: RunFlags(), settings: nil, environment: ["CONSUL_HTTP_ADDR": "consul:8500", "CONSUL_HTTP_TOKEN": "t"])
+        guard case .consul(let consul) = try RunConfiguration(consulOnly).source else {
+            Issue.record("Consul alone is the source"); return
+        }
+        #expect(consul.baseURL == "http://consul:8500" && consul.token.revealed == "t")
+        var both = flags
+        both.consulAddress = "consul:8500"
+        both.adminAddress = nil
+        guard case .directory = try RunConfiguration(EffectiveConfiguration.resolve(flags: both, settings: nil, environment: [:])).source else {
+            Issue.record("--config-dir wins over Consul"); return
+        }
+        let unusable = EffectiveConfiguration.resolve(flags: RunFlags(), settings: nil, environment: ["CONSUL_HTTP_ADDR": "unix:///consul.sock"])
+        #expect { try RunConfiguration(unusable) } throws: { "\($0)".contains("environment CONSUL_HTTP_ADDR") }
     }
 }

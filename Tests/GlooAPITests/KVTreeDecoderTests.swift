@@ -53,4 +53,18 @@ import Testing
         #expect(after.resources.upstreams[0] == before.resources.upstreams[0])
         #expect(after.index == 2)
     }
+
+    @Test func aNewGenerationForgetsWhatWasDecodedByVersion() {
+        var decoder = KVTreeDecoder()
+        _ = decoder.decode(KVListing(entries: [Self.upstream("u", port: 80, version: 5)], index: 5))
+        // A restore reused ModifyIndex 5 for other content: only a new generation tells.
+        let restored = KVListing(entries: [Self.upstream("u", port: 9999, version: 5)], index: 5, generation: 1)
+        let decoded = decoder.decode(restored)
+        #expect(decoded == Self.fresh(restored))
+        guard case .static(let hosts) = decoded.resources.upstreams.first?.upstreamType else {
+            Issue.record("expected a static upstream"); return
+        }
+        #expect(hosts.hosts.first?.port == 9999)
+        #expect(decoded.generation == 1)
+    }
 }

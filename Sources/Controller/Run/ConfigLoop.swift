@@ -17,8 +17,6 @@ public struct ConfigLoop: Service {
     let maximumDelay: Duration
     let logger: Logger
     let metrics: GatewayMetrics?
-    /// Reuses the translation of unchanged resources between publishes.
-    let translationCache = TranslationCache()
 
     public init(
         store: any ResourceStore, cache: SnapshotCache, state: ControllerState, translator: Translator = Translator(),
@@ -47,10 +45,12 @@ public struct ConfigLoop: Service {
                 // A failed watch is started again with backoff (1 s doubling to 30 s); meanwhile
                 // Envoys keep the last published snapshot and the admin API says why.
                 var backoff = Duration.seconds(1)
+                var run = 0
                 while !Task.isCancelled {
+                    run += 1
                     do {
                         for try await listing in store.watch() {
-                            latest.store(listing)
+                            latest.store(listing, watchRun: run)
                             metrics?.synced(source: "config")
                             await state.sourceRecovered()
                             backoff = .seconds(1)
@@ -72,6 +72,11 @@ public struct ConfigLoop: Service {
                 signal.finish()
             }
             var previous: ResourceListing?
+            // Reuses the translation of unchanged resources between publishes, while versions
+            // stay comparable: a new watch (the backend may have been restored meanwhile) or a
+            // new version generation starts over.
+            var translationCache = TranslationCache()
+            var versionEpoch: (run: Int, generation: UInt64)?
             var groups: Set<String> = []
             // Per group, what was last published and the resources it was built from.
             var lastPublished: [String: (resources: EnvoyResources, snapshot: XDSSnapshot)] = [:]
@@ -89,10 +94,16 @@ public struct ConfigLoop: Service {
                     }
                     if window.shouldFlush(at: clock.now) || Task.isCancelled { break }
                 }
-                guard let listing = latest.listing else { continue }
+                guard let (listing, run) = latest.listingAndRun else { continue }
+                if let epoch = versionEpoch, epoch != (run, listing.generation) {
+                    translationCache = TranslationCache()
+                    previous = nil
+                    lastPublished = [:]
+                }
+                versionEpoch = (run, listing.generation)
                 if let previous, previous.resources == listing.resources, previous.findings == listing.findings { continue }
                 previous = listing
-                await publish(listing, groups: &groups, lastPublished: &lastPublished)
+                await publish(listing, cache: translationCache, groups: &groups, lastPublished: &lastPublished)
             }
             group.cancelAll()
         }
@@ -101,7 +112,7 @@ public struct ConfigLoop: Service {
     /// Translates one listing and publishes each proxy; proxies that disappeared get an empty
     /// snapshot (their Envoys drop the listeners instead of serving stale ones).
     func publish(
-        _ listing: ResourceListing, groups: inout Set<String>,
+        _ listing: ResourceListing, cache translationCache: TranslationCache, groups: inout Set<String>,
         lastPublished: inout [String: (resources: EnvoyResources, snapshot: XDSSnapshot)]
     ) async {
         let started = ContinuousClock.now
@@ -164,12 +175,14 @@ struct WatchEnded: Error, CustomStringConvertible {
 
 /// The newest listing from the watch and how many have arrived, shared with the watch task.
 final class LatestListing: Sendable {
-    private let state = Mutex<(listing: ResourceListing?, generation: Int)>((nil, 0))
+    private let state = Mutex<(listing: ResourceListing?, run: Int, generation: Int)>((nil, 0, 0))
 
-    func store(_ listing: ResourceListing) {
-        state.withLock { $0 = (listing, $0.generation + 1) }
+    /// Keeps `listing`, delivered by the `watchRun`th watch.
+    func store(_ listing: ResourceListing, watchRun: Int) {
+        state.withLock { $0 = (listing, watchRun, $0.generation + 1) }
     }
 
     var listing: ResourceListing? { state.withLock { $0.listing } }
+    var listingAndRun: (ResourceListing, Int)? { state.withLock { state in state.listing.map { ($0, state.run) } } }
     var generation: Int { state.withLock { $0.generation } }
 }

@@ -1,3 +1,4 @@
+import ConsulStore
 import GlooAPI
 import Logging
 import ServiceLifecycle
@@ -10,8 +11,20 @@ import XDS
 public enum GatewayRunner {
     public static func run(_ configuration: RunConfiguration, logger: Logger) async throws {
         let metrics = GatewayMetrics()
-        let store = DirectoryStore(directory: configuration.configDirectory, rootKey: configuration.rootKey,
-                                   pollInterval: configuration.pollInterval, observer: metrics)
+        let store: any ResourceStore
+        var consulClient: ConsulHTTPClient?
+        let sourceDescription: String
+        switch configuration.source {
+        case .directory(let directory):
+            store = DirectoryStore(directory: directory, rootKey: configuration.rootKey, pollInterval: configuration.pollInterval,
+                                   observer: metrics)
+            sourceDescription = "directory \(directory)"
+        case .consul(let consul):
+            let client = try ConsulHTTPClient(consul)
+            consulClient = client
+            store = ConsulKVStore(client: client, rootKey: configuration.rootKey, observer: metrics)
+            sourceDescription = "consul \(consul.baseURL)"
+        }
         let cache = SnapshotCache()
         let state = ControllerState()
         let xds = XDSServer(host: configuration.xdsAddress.host, port: configuration.xdsAddress.port,
@@ -22,7 +35,7 @@ public enum GatewayRunner {
         let admin = AdminServer.application(address: configuration.adminAddress, state: state, xds: xds, metrics: metrics,
                                             logger: logger)
         logger.info("starting", metadata: [
-            "configDir": "\(configuration.configDirectory)", "xds": "\(configuration.xdsAddress)",
+            "source": "\(sourceDescription)", "xds": "\(configuration.xdsAddress)",
             "admin": "\(configuration.adminAddress)",
         ])
         var groupConfiguration = ServiceGroupConfiguration(
@@ -37,7 +50,13 @@ public enum GatewayRunner {
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
         groupConfiguration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: groupConfiguration)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            await consulClient?.shutdown()
+            throw error
+        }
+        await consulClient?.shutdown()
         logger.info("stopped")
     }
 }

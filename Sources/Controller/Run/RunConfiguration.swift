@@ -1,3 +1,4 @@
+import ConsulStore
 import Foundation
 import GlooAPI
 import Logging
@@ -7,7 +8,13 @@ import XDS
 public struct RunConfiguration: Sendable {
     public enum LogFormat: String, Sendable { case text, json }
 
-    public var configDirectory: String
+    /// Where Gloo resources are read from: a directory (wins when both are given) or Consul KV.
+    public enum Source: Sendable {
+        case directory(String)
+        case consul(ConsulClientConfiguration)
+    }
+
+    public var source: Source
     public var rootKey = ResourceKey.defaultRootKey
     public var xdsAddress = HostPort(host: "0.0.0.0", port: 9977)
     public var xdsSecurity = XDSTransportSecurity.plaintext
@@ -18,7 +25,9 @@ public struct RunConfiguration: Sendable {
     public var logLevel = Logger.Level.info
     public var logFormat = LogFormat.text
 
-    public init(configDirectory: String) { self.configDirectory = configDirectory }
+    public init(configDirectory: String) { self.source = .directory(configDirectory) }
+
+    public init(consul: ConsulClientConfiguration) { self.source = .consul(consul) }
 
     /// A configuration problem found before starting, naming the value and where it came from.
     public struct Invalid: Error, CustomStringConvertible {
@@ -27,19 +36,18 @@ public struct RunConfiguration: Sendable {
 
     /// Checks `effective` and keeps what this build serves.
     public init(_ effective: EffectiveConfiguration) throws(Invalid) {
-        guard let directory = effective.configDirectory.value else {
-            if effective.consulAddress.value != nil {
-                throw Invalid(description: "Consul is configured (\(effective.consulAddress.provenance)), but this build reads "
-                    + "Gloo resources from a directory only: give --config-dir DIR (the Consul KV source is not built yet)")
+        if let directory = effective.configDirectory.value {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw Invalid(description: "config directory '\(directory)' (\(effective.configDirectory.provenance)) is not a directory")
             }
-            throw Invalid(description: "no configuration source: give --config-dir DIR, or a Settings file with "
-                + "directoryConfigSource.directory")
+            self.init(configDirectory: directory)
+        } else if let address = effective.consulAddress.value {
+            self.init(consul: try Self.consul(address, effective))
+        } else {
+            throw Invalid(description: "no configuration source: give --config-dir DIR or --consul-address ADDR (or CONSUL_HTTP_ADDR, "
+                + "or a Settings file with directoryConfigSource or consul.address)")
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw Invalid(description: "config directory '\(directory)' (\(effective.configDirectory.provenance)) is not a directory")
-        }
-        self.init(configDirectory: directory)
         rootKey = effective.rootKey.value
         xdsAddress = try Self.address(effective.xdsAddress)
         adminAddress = try Self.address(effective.adminAddress)
@@ -55,6 +63,22 @@ public struct RunConfiguration: Sendable {
             throw Invalid(description: "unknown log format '\(effective.logFormat.value)' (\(effective.logFormat.provenance)); use text or json")
         }
         logFormat = format
+    }
+
+    /// The Consul client settings from the effective configuration.
+    static func consul(_ address: String, _ effective: EffectiveConfiguration) throws(Invalid) -> ConsulClientConfiguration {
+        let ssl = effective.consulCACert.value != nil && !address.hasPrefix("http://")
+        guard var consul = ConsulClientConfiguration(address: address, ssl: ssl, token: effective.consulToken.value) else {
+            throw Invalid(description: "'\(address)' (\(effective.consulAddress.provenance)) is not a Consul address (host:port or URL)")
+        }
+        consul.datacenter = effective.consulDatacenter.value
+        consul.caFile = effective.consulCACert.value
+        consul.clientCertificate = effective.consulClientCert.value
+        consul.clientKey = effective.consulClientKey.value
+        consul.tlsServerName = effective.consulTLSServerName.value
+        consul.insecureSkipVerify = effective.consulInsecureSkipVerify.value
+        consul.wait = min(effective.consulWaitTime.value, .seconds(600))
+        return consul
     }
 
     private static func address(_ sourced: Sourced<String>) throws(Invalid) -> HostPort {

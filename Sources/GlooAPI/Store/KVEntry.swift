@@ -20,10 +20,15 @@ public struct KVListing: Hashable, Sendable {
     /// Paths under the prefix that cannot be keys at all (directory backend: unreadable files,
     /// two files for one key), reported like bad keys.
     public var problems: [Finding]
+    /// Changes when the backend's versions stop being comparable with earlier ones (Consul's
+    /// index went backwards: a snapshot restore can reuse a ModifyIndex for other content), so
+    /// nothing cached by version survives it.
+    public var generation: UInt64
 
-    public init(entries: [KVEntry], index: UInt64, problems: [Finding] = []) {
+    public init(entries: [KVEntry], index: UInt64, problems: [Finding] = [], generation: UInt64 = 0) {
         self.entries = entries
         self.index = index
         self.problems = problems
+        self.generation = generation
     }
 }

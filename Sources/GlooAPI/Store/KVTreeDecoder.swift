@@ -11,6 +11,7 @@ public struct KVTreeDecoder: Sendable {
     private var previousVersions: [UInt64] = []
     private var previousListing: ResourceListing?
     private var previousProblems: [Finding] = []
+    private var generation: UInt64 = 0
 
     private enum Outcome: Sendable {
         case resource(AnyResource, [Finding])
@@ -24,7 +25,13 @@ public struct KVTreeDecoder: Sendable {
     /// Decodes a listing: every valid resource, and a finding for each key that does not fit the
     /// layout or whose value is rejected or warned about.
     public mutating func decode(_ listing: KVListing) -> ResourceListing {
-        let decoded = decodeChangedValues(listing) ?? decodeAll(listing)
+        if listing.generation != generation {
+            // Versions from before mean nothing now: decode everything again.
+            self = KVTreeDecoder(rootKey: rootKey)
+            generation = listing.generation
+        }
+        var decoded = decodeChangedValues(listing) ?? decodeAll(listing)
+        decoded.generation = listing.generation
         previousListing = decoded
         previousProblems = listing.problems
         return decoded
@@ -131,6 +138,8 @@ public struct ResourceListing: Hashable, Sendable {
     public var findings: [Finding]
     /// The backend index the listing reflects.
     public var index: UInt64
+    /// The backend's version generation (`KVListing.generation`).
+    public var generation: UInt64 = 0
 
     public init(resources: ResourceSet = ResourceSet(), findings: [Finding] = [], index: UInt64 = 0) {
         self.resources = resources

@@ -1,0 +1,126 @@
+import Foundation
+import GlooAPI
+
+/// Gloo resources in Consul KV (`consul kv put gloo/gateway.solo.io/v1/VirtualService/ns/name`):
+/// a `KeyValueBackend`, so get, list, CAS put and delete, status write-back and the watch follow
+/// Gloo's layout. Versions are Consul's ModifyIndex. The watch is one recursive blocking query on
+/// the root key; each answer is decoded only where a ModifyIndex changed (`KVTreeDecoder`).
+public struct ConsulKVStore: KeyValueBackend {
+    public let rootKey: String
+    public var backendName: String { "consul" }
+    public let kv: ConsulKV
+    /// Told of every request (for metrics).
+    public let observer: (any BackendRequestObserver)?
+    /// Retries of a failed blocking query before the watch reports the failure (its consumer
+    /// reports it, keeps the last good configuration and watches again with its own backoff,
+    /// starting with a full read): 250 ms, then 500 ms, with jitter.
+    public var quickRetries = 2
+    public var minimumBackoff: Duration = .milliseconds(250)
+
+    public init(client: ConsulHTTPClient, rootKey: String = ResourceKey.defaultRootKey, observer: (any BackendRequestObserver)? = nil) {
+        self.kv = ConsulKV(client: client)
+        self.rootKey = rootKey
+        self.observer = observer
+    }
+
+    public func entry(_ key: String) async throws -> KVEntry? {
+        let (pair, _) = try await observe("kv-get") { try await kv.get(key) }
+        return pair.map { KVEntry(key: $0.key, value: $0.value, version: $0.modifyIndex) }
+    }
+
+    public func entries(prefix: String) async throws -> KVListing {
+        let (pairs, meta) = try await observe("kv-list") { try await kv.list(prefix: prefix) }
+        return Self.listing(pairs, meta)
+    }
+
+    public func write(_ key: String, value: [UInt8], ifVersion: UInt64) async throws -> UInt64? {
+        guard try await observe("kv-cas", { try await kv.put(key, value: value, cas: ifVersion) }) else { return nil }
+        // Consul's PUT answers true/false only: read the new ModifyIndex back.
+        return try await entry(key)?.version
+    }
+
+    public func remove(_ key: String, ifVersion: UInt64?) async throws -> Bool {
+        guard try await entry(key) != nil else { return false }
+        return try await observe("kv-delete") { try await kv.delete(key, cas: ifVersion) }
+    }
+
+    /// The first listing at once, then one after each change, from a blocking query on `prefix`.
+    /// Failures are retried with backoff (never a hot loop); an index that goes backwards
+    /// (a snapshot restore, a new cluster) starts over with a full read.
+    public func watchEntries(prefix: String) -> AsyncThrowingStream<KVListing, any Error> {
+        let store = self
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var index = BlockingQueryIndex()
+                var backoff = store.minimumBackoff
+                var failures = 0
+                var generation: UInt64 = 0
+                var last: KVListing?
+                while !Task.isCancelled {
+                    do {
+                        let asked = ContinuousClock.now
+                        let blockingIndex: UInt64? = index.next == 0 ? nil : index.next
+                        let (pairs, meta) = try await store.observe("kv-watch") {
+                            try await store.kv.list(prefix: prefix, index: blockingIndex)
+                        }
+                        let outcome = index.receive(meta.index)
+                        backoff = store.minimumBackoff
+                        failures = 0
+                        // An answer that comes back early with nothing new is how a hot loop starts
+                        // (a proxy that does not block, a stuck index): at most one such per second.
+                        if outcome == .unchanged, ContinuousClock.now - asked < .seconds(1) {
+                            try await Task.sleep(until: asked + .seconds(1), clock: .continuous)
+                        }
+                        if outcome == .reset {
+                            // A restore may reuse ModifyIndexes for other content.
+                            generation += 1
+                            last = nil
+                        }
+                        var listing = Self.listing(pairs, meta)
+                        listing.generation = generation
+                        if last == nil || listing.entries != last?.entries {
+                            last = listing
+                            continuation.yield(listing)
+                        }
+                    } catch {
+                        if Task.isCancelled { break }
+                        // A blip is retried here; a failure that persists ends the stream, and the
+                        // consumer reports it and watches again after its own backoff.
+                        failures += 1
+                        if failures > store.quickRetries {
+                            continuation.finish(throwing: error)
+                            return
+                        }
+                        try? await Task.sleep(for: Self.jittered(backoff))
+                        backoff = backoff * 2
+                    }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    static func listing(_ pairs: [ConsulKV.Pair], _ meta: ConsulQueryMeta) -> KVListing {
+        // Folders (keys ending in `/`) are not values.
+        let entries = pairs.filter { !$0.key.hasSuffix("/") }.map { KVEntry(key: $0.key, value: $0.value, version: $0.modifyIndex) }
+        return KVListing(entries: entries.sorted { $0.key < $1.key }, index: meta.index)
+    }
+
+    /// `duration` plus up to a quarter more, so replicas do not retry in step.
+    static func jittered(_ duration: Duration) -> Duration {
+        duration + duration * Double.random(in: 0..<0.25)
+    }
+
+    private func observe<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+        let started = ContinuousClock.now
+        do {
+            let result = try await body()
+            observer?.observe(BackendRequest(backend: "consul", operation: operation, duration: ContinuousClock.now - started, failed: false))
+            return result
+        } catch {
+            observer?.observe(BackendRequest(backend: "consul", operation: operation, duration: ContinuousClock.now - started, failed: true))
+            throw error
+        }
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// The state behind the Consul test server: the KV table with Consul's indexes (CreateIndex,
+/// ModifyIndex, tombstones for deletes), blocking-query waiters, the request log and faults.
+actor ConsulKVState {
+    struct Pair: Sendable {
+        var key: String
+        var value: [UInt8]
+        var createIndex: UInt64
+        var modifyIndex: UInt64
+        var flags: UInt64
+    }
+
+    struct LoggedRequest: Sendable, Hashable {
+        var method: String
+        var path: String
+        var query: String
+    }
+
+    private(set) var raftIndex: UInt64 = 1
+    private var pairs: [String: Pair] = [:]
+    /// Deleted keys and the index of their deletion, so a prefix's index moves on a delete.
+    private var tombstones: [String: UInt64] = [:]
+    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    private(set) var requests: [LoggedRequest] = []
+    private var failures: [(status: Int, remaining: Int)] = []
+    var latency: Duration = .zero
+    /// Set when the server stops: blocking queries return at once.
+    private var stopping = false
+
+    func shutdown() {
+        stopping = true
+        changed()
+    }
+
+    func log(_ request: LoggedRequest) -> Int? {
+        requests.append(request)
+        guard var failure = failures.first else { return nil }
+        failure.remaining -= 1
+        if failure.remaining <= 0 { failures.removeFirst() } else { failures[0] = failure }
+        return failure.status
+    }
+
+    func failNext(_ count: Int, status: Int) { failures.append((status, count)) }
+
+    /// The index a read of `prefix` reports: the newest change under it (writes and deletes),
+    /// else the KV table's index (Consul's rule for missing keys).
+    func index(prefix: String, recurse: Bool) -> UInt64 {
+        let matches: (String) -> Bool = recurse ? { $0.hasPrefix(prefix) } : { $0 == prefix }
+        let written = pairs.values.filter { matches($0.key) }.map(\.modifyIndex).max() ?? 0
+        let deleted = tombstones.filter { matches($0.key) }.map(\.value).max() ?? 0
+        let newest = max(written, deleted)
+        return newest == 0 ? raftIndex : newest
+    }
+
+    func read(prefix: String, recurse: Bool) -> [Pair] {
+        if recurse { return pairs.values.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key } }
+        return pairs[prefix].map { [$0] } ?? []
+    }
+
+    /// Waits until a read of `prefix` would report an index above `index`, or `wait` passes.
+    func block(prefix: String, recurse: Bool, above index: UInt64, wait: Duration) async {
+        let deadline = ContinuousClock.now + wait
+        while !stopping, self.index(prefix: prefix, recurse: recurse) <= index, ContinuousClock.now < deadline {
+            let id = UUID()
+            let timer = Task { [weak self] in
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                await self?.wake(id)
+            }
+            await withCheckedContinuation { continuation in waiters[id] = continuation }
+            timer.cancel()
+        }
+    }
+
+    private func wake(_ id: UUID) {
+        waiters.removeValue(forKey: id)?.resume()
+    }
+
+    private func changed() {
+        let waiting = waiters
+        waiters = [:]
+        for continuation in waiting.values { continuation.resume() }
+    }
+
+    /// Writes unless the CAS fails (`cas` 0: only when absent).
+    func put(_ key: String, value: [UInt8], cas: UInt64?, flags: UInt64) -> Bool {
+        if let cas {
+            let current = pairs[key]?.modifyIndex ?? 0
+            if cas != current { return false }
+        }
+        raftIndex += 1
+        let created = pairs[key]?.createIndex ?? raftIndex
+        pairs[key] = Pair(key: key, value: value, createIndex: created, modifyIndex: raftIndex, flags: flags)
+        tombstones[key] = nil
+        changed()
+        return true
+    }
+
+    func delete(_ key: String, recurse: Bool, cas: UInt64?) -> Bool {
+        let keys = recurse ? pairs.keys.filter { $0.hasPrefix(key) } : (pairs[key] != nil ? [key] : [])
+        if let cas, !recurse {
+            guard let current = pairs[key], current.modifyIndex == cas else { return false }
+        }
+        raftIndex += 1
+        for key in keys {
+            pairs[key] = nil
+            tombstones[key] = raftIndex
+        }
+        changed()
+        return true
+    }
+
+    /// A snapshot restore or a new cluster: every index restarts lower, the data stays.
+    func restart(lowerIndexTo index: UInt64) {
+        raftIndex = index
+        pairs = pairs.mapValues { pair in
+            var lowered = pair
+            lowered.createIndex = min(pair.createIndex, index)
+            lowered.modifyIndex = min(pair.modifyIndex, index)
+            return lowered
+        }
+        tombstones = [:]
+        changed()
+    }
+
+    func clearLog() { requests = [] }
+}

@@ -1,0 +1,203 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Consul's HTTP API for tests, over a real socket on 127.0.0.1 (REFERENCE.md section 4): KV
+/// get (single, `recurse`, `keys`, `raw`), blocking queries (`index`, `wait`) with
+/// `X-Consul-Index` on every answer, 404s with headers, CAS put and delete, the 512 KiB limit,
+/// `?stale&consistent` refused, ACL tokens when configured. Faults: failing answers, latency,
+/// a restart with lower indexes. Every request is logged for tests to count.
+public final class ConsulTestServer: Sendable {
+    public let token: String?
+    private let running: Task<Void, any Error>
+    /// `127.0.0.1:<port>`.
+    public let address: String
+
+    /// Starts listening on an ephemeral port (or `port`).
+    public static func start(port: Int = 0, token: String? = nil) async throws -> ConsulTestServer {
+        let (bound, reportPort) = AsyncStream<Int>.makeStream()
+        let state = ConsulKVState()
+        let router = Self.router(state: state, token: token)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "consul-test-server"),
+            onServerRunning: { channel in
+                reportPort.yield(channel.localAddress?.port ?? 0)
+                reportPort.finish()
+            },
+            logger: Logger(label: "consul-test-server", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let running = Task { try await app.runService(gracefulShutdownSignals: []) }
+        var iterator = bound.makeAsyncIterator()
+        guard let actual = await iterator.next(), actual > 0 else {
+            running.cancel()
+            throw CancellationError()
+        }
+        return ConsulTestServer(state: state, token: token, running: running, address: "127.0.0.1:\(actual)")
+    }
+
+    private init(state: ConsulKVState, token: String?, running: Task<Void, any Error>, address: String) {
+        self.stateStorage = state
+        self.token = token
+        self.running = running
+        self.address = address
+    }
+
+    private let stateStorage: ConsulKVState
+
+    /// Stops listening; open long-polls end.
+    public func stop() async {
+        await stateStorage.shutdown()
+        running.cancel()
+        _ = try? await running.value
+    }
+
+    // MARK: Test controls
+
+    /// Puts a value as `consul kv put` would; returns its ModifyIndex.
+    @discardableResult
+    public func put(_ key: String, _ text: String) async -> UInt64 {
+        _ = await stateStorage.put(key, value: Array(text.utf8), cas: nil, flags: 0)
+        return await stateStorage.index(prefix: key, recurse: false)
+    }
+
+    public func delete(_ key: String) async {
+        _ = await stateStorage.delete(key, recurse: false, cas: nil)
+    }
+
+    /// The stored value of `key`, if any.
+    public func value(_ key: String) async -> String? {
+        await stateStorage.read(prefix: key, recurse: false).first.map { String(decoding: $0.value, as: UTF8.self) }
+    }
+
+    /// The requests received so far (method, path, query).
+    public func requests() async -> [(method: String, path: String, query: String)] {
+        await stateStorage.requests.map { ($0.method, $0.path, $0.query) }
+    }
+
+    public func clearRequestLog() async { await stateStorage.clearLog() }
+
+    /// The next `count` requests are answered with `status` (500: an agent in trouble).
+    public func failNext(_ count: Int, status: Int = 500) async { await stateStorage.failNext(count, status: status) }
+
+    /// Every answer waits this long first.
+    public func setLatency(_ latency: Duration) async { await stateStorage.setLatency(latency) }
+
+    /// A snapshot restore: indexes go back to `index` (the data stays).
+    public func restart(lowerIndexTo index: UInt64) async { await stateStorage.restart(lowerIndexTo: index) }
+
+    // MARK: Routes
+
+    static func router(state: ConsulKVState, token: String?) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/v1/status/leader") { request, _ -> Response in
+            if let denied = await admit(request, state: state, token: token) { return denied }
+            return json(#""127.0.0.1:8300""#, index: nil)
+        }
+        router.get("/v1/kv/**") { request, context -> Response in
+            if let denied = await admit(request, state: state, token: token) { return denied }
+            return await readKV(request, key: key(context), state: state)
+        }
+        router.put("/v1/kv/**") { request, context -> Response in
+            if let denied = await admit(request, state: state, token: token) { return denied }
+            let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
+            guard body.readableBytes <= 512 * 1024 else {
+                return text("Value exceeds 524288 byte limit", status: .contentTooLarge)
+            }
+            let query = request.uri.queryParameters
+            let cas = query["cas"].flatMap { UInt64(String($0)) }
+            let flags = query["flags"].flatMap { UInt64(String($0)) } ?? 0
+            let done = await state.put(key(context), value: Array(buffer: body), cas: cas, flags: flags)
+            return json(done ? "true" : "false", index: nil)
+        }
+        router.delete("/v1/kv/**") { request, context -> Response in
+            if let denied = await admit(request, state: state, token: token) { return denied }
+            let query = request.uri.queryParameters
+            let cas = query["cas"].flatMap { UInt64(String($0)) }
+            let done = await state.delete(key(context), recurse: query["recurse"] != nil, cas: cas)
+            return json(done ? "true" : "false", index: nil)
+        }
+        return router
+    }
+
+    private static func key(_ context: BasicRequestContext) -> String {
+        context.parameters.getCatchAll().joined(separator: "/").removingPercentEncoding ?? ""
+    }
+
+    /// Logs the request, applies faults and latency, and checks the token.
+    private static func admit(_ request: Request, state: ConsulKVState, token: String?) async -> Response? {
+        let failure = await state.log(.init(method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? ""))
+        let latency = await state.latency
+        if latency > .zero { try? await Task.sleep(for: latency) }
+        if let failure { return text("injected failure", status: .init(code: failure)) }
+        if let token {
+            let given = request.headers[.init("X-Consul-Token")!]
+                ?? request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+            if given != token { return text("Permission denied: token lacks permission", status: .forbidden) }
+        }
+        let query = request.uri.queryParameters
+        if query["stale"] != nil && query["consistent"] != nil {
+            return text("Cannot specify ?stale with ?consistent, conflicting semantics.", status: .badRequest)
+        }
+        return nil
+    }
+
+    private static func readKV(_ request: Request, key: String, state: ConsulKVState) async -> Response {
+        let query = request.uri.queryParameters
+        let recurse = query["recurse"] != nil || query["keys"] != nil
+        if let indexText = query["index"], let index = UInt64(String(indexText)), index > 0 {
+            let wait = query["wait"].flatMap { parseWait(String($0)) } ?? .seconds(300)
+            await state.block(prefix: key, recurse: recurse, above: index, wait: min(wait, .seconds(600)))
+        }
+        let index = await state.index(prefix: key, recurse: recurse)
+        let found = await state.read(prefix: key, recurse: recurse)
+        if found.isEmpty { return Response(status: .notFound, headers: headers(index: index)) }
+        if query["keys"] != nil {
+            let keys = found.map { "\"\(escapeJSON($0.key))\"" }.joined(separator: ",")
+            return json("[\(keys)]", index: index)
+        }
+        if query["raw"] != nil, let pair = found.first {
+            return Response(status: .ok, headers: headers(index: index), body: ResponseBody(byteBuffer: ByteBuffer(bytes: pair.value)))
+        }
+        let items = found.map { pair in
+            #"{"Key":"\#(escapeJSON(pair.key))","Value":\#(pair.value.isEmpty ? "null" : "\"\(Data(pair.value).base64EncodedString())\""),"#
+                + #""CreateIndex":\#(pair.createIndex),"ModifyIndex":\#(pair.modifyIndex),"LockIndex":0,"Flags":\#(pair.flags),"Session":""}"#
+        }
+        return json("[" + items.joined(separator: ",") + "]", index: index)
+    }
+
+    /// `5m`, `30s`, `250ms`, `1h` as a Duration (Go's duration syntax for the common units).
+    static func parseWait(_ text: String) -> Duration? {
+        for (suffix, unit) in [("ms", Duration.milliseconds(1)), ("s", .seconds(1)), ("m", .seconds(60)), ("h", .seconds(3600))]
+        where text.hasSuffix(suffix) {
+            guard let number = Double(text.dropLast(suffix.count)) else { return nil }
+            return unit * number
+        }
+        return Double(text).map { Duration.seconds($0) }
+    }
+
+    private static func headers(index: UInt64?) -> HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        if let index {
+            fields[.init("X-Consul-Index")!] = String(index)
+            fields[.init("X-Consul-KnownLeader")!] = "true"
+            fields[.init("X-Consul-LastContact")!] = "0"
+        }
+        return fields
+    }
+
+    private static func json(_ body: String, index: UInt64?) -> Response {
+        Response(status: .ok, headers: headers(index: index), body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private static func text(_ body: String, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    private static func escapeJSON(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
+}
+
+extension ConsulKVState {
+    func setLatency(_ latency: Duration) { self.latency = latency }
+}

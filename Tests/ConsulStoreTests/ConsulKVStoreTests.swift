@@ -1,0 +1,106 @@
+import ConsulStore
+import Foundation
+import GlooAPI
+import HashiTestServers
+import Testing
+
+/// The Consul KV client and store against the Consul test server over a real socket.
+@Suite struct ConsulKVStoreTests {
+    static let upstream = "gloo/gloo.solo.io/v1/Upstream/gloo-system/petstore"
+
+    static func store(_ server: ConsulTestServer, token: String = "", wait: Duration = .seconds(5)) throws -> (ConsulKVStore, ConsulHTTPClient) {
+        var configuration = try #require(ConsulClientConfiguration(address: server.address, token: SensitiveString(token)))
+        configuration.wait = wait
+        let client = try ConsulHTTPClient(configuration)
+        return (ConsulKVStore(client: client), client)
+    }
+
+    @Test func getListCasPutAndDelete() async throws {
+        let server = try await ConsulTestServer.start()
+        let (store, client) = try Self.store(server)
+        defer { Task { await client.shutdown(); await server.stop() } }
+        #expect(try await store.entry(Self.upstream) == nil, "a missing key is nil (Consul's 404)")
+        let created = try #require(try await store.write(Self.upstream, value: Array("static: {hosts: []}".utf8), ifVersion: 0))
+        #expect(try await store.write(Self.upstream, value: Array("x: 1".utf8), ifVersion: 0) == nil, "cas=0 only creates")
+        #expect(try await store.write(Self.upstream, value: Array("x: 1".utf8), ifVersion: created + 100) == nil, "a stale index loses")
+        let updated = try #require(try await store.write(Self.upstream, value: Array("static: {hosts: [{addr: 1.2.3.4, port: 80}]}".utf8),
+                                                         ifVersion: created))
+        #expect(updated > created)
+        let listing = try await store.entries(prefix: "gloo/")
+        #expect(listing.entries.map(\.key) == [Self.upstream] && listing.entries.first?.version == updated)
+        #expect(listing.index >= updated)
+        #expect(try await store.remove(Self.upstream, ifVersion: created) == false, "delete with a stale cas fails")
+        #expect(try await store.remove(Self.upstream, ifVersion: updated))
+        #expect(try await store.entries(prefix: "gloo/").entries.isEmpty)
+    }
+
+    @Test func resourcesThroughTheKeyValueLayer() async throws {
+        let server = try await ConsulTestServer.start()
+        let (store, client) = try Self.store(server)
+        defer { Task { await client.shutdown(); await server.stop() } }
+        await server.put(Self.upstream, "static: {hosts: [{addr: 10.0.0.1, port: 8080}]}")
+        await server.put("gloo/gloo.solo.io/v1/Upstream/gloo-system/broken", "static: {hosts: [{addr: 10.0.0.1, port: nope}]}")
+        let upstreams = try await store.list(Upstream.self, namespace: "gloo-system")
+        #expect(upstreams.map(\.metadata.name) == ["petstore"], "the broken value is left out")
+        let upstream = try #require(upstreams.first)
+        #expect(!upstream.metadata.resourceVersion.isEmpty, "the ModifyIndex is the resource version")
+    }
+
+    @Test func valuesOverTheLimitAreRefusedBeforeConsulIsAsked() async throws {
+        let server = try await ConsulTestServer.start()
+        let (store, client) = try Self.store(server)
+        defer { Task { await client.shutdown(); await server.stop() } }
+        await server.clearRequestLog()
+        await #expect { try await store.write(Self.upstream, value: Array(repeating: 65, count: 512 * 1024 + 1), ifVersion: 0) } throws: {
+            "\($0)".contains("512 KiB")
+        }
+        #expect(await server.requests().isEmpty)
+    }
+
+    @Test func tokensAreSentAndWrongOnesRefused() async throws {
+        let server = try await ConsulTestServer.start(token: "secret-token")
+        let (good, goodClient) = try Self.store(server, token: "secret-token")
+        let (bad, badClient) = try Self.store(server, token: "wrong")
+        defer { Task { await goodClient.shutdown(); await badClient.shutdown(); await server.stop() } }
+        #expect(try await good.entries(prefix: "gloo/").entries.isEmpty)
+        await #expect { try await bad.entries(prefix: "gloo/") } throws: { error in
+            "\(error)".contains("403") && !"\(error)".contains("wrong")
+        }
+    }
+
+    @Test func theWatchFollowsChangesResetsOnALowerIndexAndRidesOutFailures() async throws {
+        let server = try await ConsulTestServer.start()
+        let (store, client) = try Self.store(server, wait: .seconds(2))
+        defer { Task { await client.shutdown(); await server.stop() } }
+        await server.put(Self.upstream, "static: {hosts: []}")
+        var watch = store.watchEntries(prefix: "gloo/").makeAsyncIterator()
+        let first = try #require(try await watch.next())
+        #expect(first.entries.count == 1)
+
+        await server.put("gloo/gloo.solo.io/v1/Upstream/gloo-system/second", "static: {hosts: []}")
+        let second = try #require(try await watch.next())
+        #expect(second.entries.map(\.key).contains("gloo/gloo.solo.io/v1/Upstream/gloo-system/second"))
+        // The watch sent the index it had: a blocking query, never index 0 after the first.
+        let watches = await server.requests().filter { $0.method == "GET" && $0.path.hasPrefix("/v1/kv/gloo") }
+        #expect(watches.dropFirst().allSatisfy { $0.query.contains("index=") && !$0.query.contains("index=0") })
+
+        // Two failures are retried with backoff; the next change still arrives.
+        await server.failNext(2)
+        await server.put("gloo/gloo.solo.io/v1/Upstream/gloo-system/third", "static: {hosts: []}")
+        let third = try #require(try await watch.next())
+        #expect(third.entries.count == 3)
+
+        // A restore with lower indexes: the watch starts over and reports the data again.
+        await server.restart(lowerIndexTo: 1)
+        await server.put("gloo/gloo.solo.io/v1/Upstream/gloo-system/fourth", "static: {hosts: []}")
+        let fourth = try #require(try await watch.next())
+        #expect(fourth.entries.count == 4)
+    }
+
+    @Test func addressesParseLikeConsulsTools() {
+        #expect(ConsulClientConfiguration(address: "127.0.0.1:8500")?.baseURL == "http://127.0.0.1:8500")
+        #expect(ConsulClientConfiguration(address: "consul.service:8501", ssl: true)?.baseURL == "https://consul.service:8501")
+        #expect(ConsulClientConfiguration(address: "https://consul:8501/")?.baseURL == "https://consul:8501")
+        #expect(ConsulClientConfiguration(address: "") == nil)
+    }
+}
