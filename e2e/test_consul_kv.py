@@ -20,8 +20,9 @@ VS = "gloo/gateway.solo.io/v1/VirtualService/gloo-system"
 
 
 class ConsulServer:
-    def __init__(self, port=0):
-        self.process = subprocess.Popen([fx.binary("hashi-test-servers"), "consul", "--port", str(port)],
+    def __init__(self, port=0, token=None):
+        self.process = subprocess.Popen([fx.binary("hashi-test-servers"), "consul", "--port", str(port),
+                                         *(["--token", token] if token else [])],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         line = self.process.stdout.readline().split()
         assert line and line[0] == "consul", "the Consul test server did not start"
