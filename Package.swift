@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "gloo-hashi-bench",
             dependencies: [
-                "GlooAPI", "Translator", "XDS", "EnvoyAPI", "Controller",
+                "GlooAPI", "Translator", "XDS", "EnvoyAPI", "Controller", "ConsulStore", "HashiTestServers",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

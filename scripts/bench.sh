@@ -20,6 +20,8 @@ swift build -c "$configuration" --product gloo-hashi-bench
 swift build -c "$configuration" --product gloo-hashi
 bin="$(swift build -c "$configuration" --show-bin-path)"
 "$bin/gloo-hashi-bench" "${arguments[@]}"
+# The Consul KV watch: the generated tree in the Consul test server, single-key edits.
+"$bin/gloo-hashi-bench" "${arguments[@]}" --consul-watch
 
 # Scenario 3: real Envoy ingestion (needs the venvs scripts/test.sh creates).
 if [ -x .venv-envoy/bin/envoy ] && [ -x .venv-xds/bin/python ]; then

@@ -1,0 +1,67 @@
+import ConsulStore
+import Foundation
+import GlooAPI
+import HashiTestServers
+
+/// Issue 8's watch measurement: the generated configuration (without endpoints) in the Consul
+/// test server, `ConsulKVStore`'s watch decoding it, then single-VirtualService edits timed from
+/// the PUT until the decoded listing has them. Also what each strategy would transfer per change:
+/// one recursive watch of the tree (what the store does), a watch of the VirtualService kind, and
+/// keys-then-get (the key listing plus one value).
+enum ConsulWatchScenario {
+    static func run(_ size: ScaleGenerator.Size, edits: Int) async throws -> [BenchmarkRow] {
+        let server = try await ConsulTestServer.start()
+        let snapshot = ScaleGenerator.snapshot(size)
+        var loaded = 0
+        func load<R: Resource>(_ resources: [R]) async {
+            for resource in resources {
+                let key = ResourceKey(kind: R.kind, namespace: resource.metadata.namespace, name: resource.metadata.name).key
+                await server.put(key, ResourceCodec.yaml(resource))
+                loaded += 1
+            }
+        }
+        await load(snapshot.resources.upstreams)
+        await load(snapshot.resources.gateways)
+        await load(snapshot.resources.virtualServices)
+        await load(snapshot.resources.routeTables)
+        guard let configuration = ConsulClientConfiguration(address: server.address) else { return [] }
+        let client = try ConsulHTTPClient(configuration)
+        let store = ConsulKVStore(client: client)
+
+        // Bytes per change, by strategy (the body Consul sends for each request).
+        let tree = try await client.send(.GET, "/v1/kv/gloo/", query: [("recurse", nil)]).body.count
+        let kind = try await client.send(.GET, "/v1/kv/gloo/gateway.solo.io/v1/VirtualService/", query: [("recurse", nil)]).body.count
+        let keys = try await client.send(.GET, "/v1/kv/gloo/", query: [("keys", nil)]).body.count
+        let one = try await client.send(.GET, "/v1/kv/gloo/gateway.solo.io/v1/VirtualService/gloo-system/vs-0").body.count
+
+        var watch = store.watch().makeAsyncIterator()
+        let started = ContinuousClock.now
+        _ = try await watch.next()
+        let initial = Measurement.seconds(ContinuousClock.now - started)
+        var samples: [Double] = []
+        var random = ScaleGenerator.Random(state: 11)
+        for edit in 1...edits {
+            let index = Int.random(in: 0..<size.virtualServices, using: &random)
+            let service = ScaleGenerator.service(index, size: size, random: &random, generation: edit)
+            let key = ResourceKey(kind: .virtualService, namespace: service.metadata.namespace, name: service.metadata.name).key
+            let begin = ContinuousClock.now
+            let version = String(await server.put(key, ResourceCodec.yaml(service)))
+            while let listing = try await watch.next() {
+                if listing.resources.virtualServices.contains(where: { $0.metadata.name == service.metadata.name && $0.metadata.resourceVersion == version }) {
+                    break
+                }
+            }
+            samples.append(Measurement.seconds(ContinuousClock.now - begin))
+        }
+        await client.shutdown()
+        await server.stop()
+        let label = "\(loaded) keys"
+        let mb = { (bytes: Int) in String(format: "%.2f MB", Double(bytes) / 1_000_000) }
+        return [
+            BenchmarkRow(scenario: "consul watch: first listing", size: label, samples: [initial], note: "recursive read and decode of the tree"),
+            BenchmarkRow(scenario: "consul watch: one VS edit", size: label, samples: samples,
+                         note: "\(edits) edits, PUT to decoded listing; per change: recursive watch of the tree \(mb(tree)), "
+                             + "of the VirtualService kind \(mb(kind)), keys-then-get \(mb(keys + one))"),
+        ]
+    }
+}
