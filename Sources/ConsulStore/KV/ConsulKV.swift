@@ -50,8 +50,11 @@ public struct ConsulKV: Sendable {
     public init(client: ConsulHTTPClient) { self.client = client }
 
     /// Every pair under `prefix` (recursive); empty with its index when there is none. With
-    /// `index`, a blocking query that returns after a change or the wait.
-    public func list(prefix: String, index: UInt64? = nil) async throws -> ([Pair], ConsulQueryMeta) {
+    /// `index`, a blocking query that returns after a change or the wait. `known` gives the value
+    /// already decoded for a key at a ModifyIndex, so unchanged values are not decoded again.
+    public func list(
+        prefix: String, index: UInt64? = nil, known: (String, UInt64) -> [UInt8]? = { _, _ in nil }
+    ) async throws -> ([Pair], ConsulQueryMeta) {
         var query: [(String, String?)] = [("recurse", nil)]
         query += consistency
         if let index {
@@ -62,7 +65,11 @@ public struct ConsulKV: Sendable {
         let answer = try await client.send(.GET, path, query: query, blocking: index != nil)
         if answer.status == 404 { return ([], answer.meta) }
         try ConsulHTTPClient.check(answer, .GET, path)
-        return (try decode([Pair].self, answer.body, path), answer.meta)
+        do {
+            return (try KVPairScanner.pairs(answer.body, known: known), answer.meta)
+        } catch {
+            throw ConsulError.malformed(path: path, cause: "\(error)")
+        }
     }
 
     /// The pair stored under `key`, or nil.

@@ -60,8 +60,12 @@ public struct ConsulKVStore: KeyValueBackend {
                     do {
                         let asked = ContinuousClock.now
                         let blockingIndex: UInt64? = index.next == 0 ? nil : index.next
-                        let (pairs, meta) = try await store.observe("kv-watch") {
-                            try await store.kv.list(prefix: prefix, index: blockingIndex)
+                        let values = Dictionary((last?.entries ?? []).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+                        var (pairs, meta) = try await store.observe("kv-watch") {
+                            try await store.kv.list(prefix: prefix, index: blockingIndex) { key, modifyIndex in
+                                // The last listing's value when the key kept its ModifyIndex.
+                                values[key].flatMap { $0.version == modifyIndex ? $0.value : nil }
+                            }
                         }
                         let outcome = index.receive(meta.index)
                         backoff = store.minimumBackoff
@@ -72,9 +76,11 @@ public struct ConsulKVStore: KeyValueBackend {
                             try await Task.sleep(until: asked + .seconds(1), clock: .continuous)
                         }
                         if outcome == .reset {
-                            // A restore may reuse ModifyIndexes for other content.
+                            // A restore may reuse ModifyIndexes for other content: nothing decoded
+                            // before is reused, not even for this answer.
                             generation += 1
                             last = nil
+                            pairs = try await store.observe("kv-list") { try await store.kv.list(prefix: prefix) }.0
                         }
                         var listing = Self.listing(pairs, meta)
                         listing.generation = generation
