@@ -18,6 +18,7 @@ for argument in "$@"; do
 done
 swift build -c "$configuration" --product gloo-hashi-bench
 swift build -c "$configuration" --product gloo-hashi
+swift build -c "$configuration" --product hashi-test-servers
 bin="$(swift build -c "$configuration" --show-bin-path)"
 "$bin/gloo-hashi-bench" "${arguments[@]}"
 # The Consul KV watch: the generated tree in the Consul test server, single-key edits.

@@ -8,8 +8,10 @@ The baseline: the same edits, translated before Envoy starts (gloo-hashi-bench
 --baseline-responses) and served by a minimal pre-serialized ADS server (baseline_server.py);
 each is timed from the publish command until Envoy answers. The difference is ours.
 
+The same edits are also made through Consul KV (the Consul test server, `run --consul-address`).
+
 Usage: ingestion.py BIN_DIR [--quick | --scale F] [--edits N]
-(BIN_DIR holds gloo-hashi and gloo-hashi-bench; scripts/bench.sh passes it.)"""
+(BIN_DIR holds gloo-hashi, gloo-hashi-bench and hashi-test-servers; scripts/bench.sh passes it.)"""
 
 import argparse
 import os
@@ -166,6 +168,53 @@ def baseline(steps: Path, listener_port: int, services: int, mode, api_type, edi
         log.close()
 
 
+def consul_scenario(bin_dir: Path, size_args, mode, api_type, edits, workdir: Path):
+    """The same edits through Consul KV: the tree PUT into the Consul test server
+    (hashi-test-servers), `gloo-hashi run --consul-address`, each edit a PUT of one
+    VirtualService, timed until Envoy serves it. Returns the figures and the bytes one watch
+    answer carries."""
+    tree = workdir / f"consul-tree-{mode}-{api_type}"
+    listener_port = free_port()
+    services = write_tree(bin_dir, size_args, mode, tree, listener_port)
+    consul = subprocess.Popen([str(bin_dir / "hashi-test-servers"), "consul"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    address = consul.stdout.readline().split()[1]
+
+    def put(key, text):
+        request = urllib.request.Request(f"http://{address}/v1/kv/{key}", data=text.encode(), method="PUT")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+
+    for path in sorted(tree.rglob("*.yaml")):
+        put(str(path.relative_to(tree))[:-len(".yaml")], path.read_text())
+    with urllib.request.urlopen(f"http://{address}/v1/kv/gloo/?recurse", timeout=60) as response:
+        answer_bytes = len(response.read())
+    xds_port, admin_port = free_port(), free_port()
+    log = open(workdir / f"gloo-hashi-consul-{mode}-{api_type}.log", "w")
+    gateway = subprocess.Popen(
+        [str(bin_dir / "gloo-hashi"), "run", "--consul-address", address, "--xds-address", f"127.0.0.1:{xds_port}",
+         "--admin-address", f"127.0.0.1:{admin_port}", "--debounce-ms", "5", "--max-delay-ms", "50", "--log-level", "warning"],
+        stdout=log, stderr=subprocess.STDOUT)
+    try:
+        def ready():
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/readyz", timeout=2) as response:
+                    return response.status == 200
+            except (urllib.error.URLError, OSError):
+                return False
+        eventually(ready, timeout=600)
+
+        def publish(generation, index):
+            put(SERVICE.format(index)[:-len(".yaml")], service(index, generation))
+        return (*measure(f"consul-{mode}-{api_type}", workdir, xds_port, api_type, listener_port,
+                         edit_indices(services, edits), publish), answer_bytes)
+    finally:
+        gateway.terminate()
+        gateway.wait(timeout=30)
+        log.close()
+        consul.stdin.close()
+        consul.wait(timeout=30)
+
+
 def percentile(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round((len(ordered) - 1) * fraction + 0.4999)))]
@@ -201,6 +250,11 @@ def main():
                       f"pre-serialized, publish to Envoy serving it; ours - baseline at p50: "
                       f"{ms(statistics.median(samples) - statistics.median(floor))}; rejected updates: {floor_rejected} |",
                       flush=True)
+            # Through Consul KV (the Consul test server), delta only.
+            initial, samples, rejected, answer = consul_scenario(args.bin_dir, size_args, mode, "DELTA_GRPC", edits, workdir)
+            print(f"| Consul KV ingestion, {mode} routes, delta | {size} | {initial:.2f} s | {ms(statistics.median(samples))} | "
+                  f"{ms(percentile(samples, 0.99))} | {ms(max(samples))} | {edits} edits, KV PUT to Envoy serving it (Consul "
+                  f"test server; a watch answer is {answer / 1e6:.2f} MB); rejected updates: {rejected} |", flush=True)
 
 
 if __name__ == "__main__":
