@@ -6,7 +6,6 @@ Envoy serving while the admin API says why; when Consul is back, changes flow ag
 import json
 import subprocess
 import textwrap
-import urllib.error
 import urllib.request
 
 import pytest
@@ -15,6 +14,7 @@ import xds_fixtures as fx
 from backends import Backend
 from envoy_runner import Envoy, eventually
 from gloo_hashi import GlooHashi
+from test_operations import route_through as route
 
 VS = "gloo/gateway.solo.io/v1/VirtualService/gloo-system"
 
@@ -46,15 +46,6 @@ def service(host, upstream="backend"):
           domains: ['{host}']
           routes: [{{matchers: [{{prefix: /}}], routeAction: {{single: {{upstream: {{name: {upstream}}}}}}}}}]
         """
-
-
-def route(port, host):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/", headers={"Host": host})
-    try:
-        with urllib.request.urlopen(request, timeout=2) as response:
-            return json.loads(response.read())
-    except (OSError, ValueError):
-        return None
 
 
 @pytest.fixture

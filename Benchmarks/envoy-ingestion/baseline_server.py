@@ -82,6 +82,11 @@ def read_step(path: Path, step: int):
     return changed, removed
 
 
+def report_nack(request):
+    if request.error_detail.message:
+        print(f"NACK {request.type_url}: {request.error_detail.message}", file=sys.stderr, flush=True)
+
+
 class Subscription:
     def __init__(self):
         self.wildcard = False
@@ -159,8 +164,7 @@ class Baseline:
         def handle(event, subscriptions):
             if event[0] == "request":
                 request = event[1]
-                if request.error_detail.message:
-                    print(f"NACK {request.type_url}: {request.error_detail.message}", file=sys.stderr, flush=True)
+                report_nack(request)
                 type_url = request.type_url
                 first = type_url not in subscriptions
                 subscription = subscriptions.setdefault(type_url, Subscription())
@@ -197,8 +201,7 @@ class Baseline:
         def handle(event, subscriptions):
             if event[0] == "request":
                 request = event[1]
-                if request.error_detail.message:
-                    print(f"NACK {request.type_url}: {request.error_detail.message}", file=sys.stderr, flush=True)
+                report_nack(request)
                 type_url = request.type_url
                 first = type_url not in subscriptions
                 subscription = subscriptions.setdefault(type_url, Subscription())

@@ -57,6 +57,17 @@ def service(index, generation):
             f"  routes: [{{matchers: [{{prefix: /probe}}], directResponseAction: {{status: 200, body: gen-{generation}}}}}]\n")
 
 
+def wait_until_ready(admin_port):
+    """Waits for gloo-hashi's /readyz (the first sync published)."""
+    def ready():
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/readyz", timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+    eventually(ready, timeout=600)
+
+
 def write_tree(bin_dir: Path, size_args, mode, tree: Path, listener_port: int) -> int:
     """The generated tree with a gateway in `mode`; returns the number of VirtualServices."""
     # Endpoints left out: in production they are discovered, and as 100,000 files they would
@@ -107,13 +118,7 @@ def scenario(bin_dir: Path, size_args, mode, api_type, edits, workdir: Path):
          "--admin-address", f"127.0.0.1:{admin_port}", "--poll-ms", str(POLL_MS), "--debounce-ms", "5",
          "--max-delay-ms", "50", "--log-level", "warning"], stdout=log, stderr=subprocess.STDOUT)
     try:
-        def ready():
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/readyz", timeout=2) as response:
-                    return response.status == 200
-            except (urllib.error.URLError, OSError):
-                return False
-        eventually(ready, timeout=600)
+        wait_until_ready(admin_port)
 
         def publish(generation, index):
             write_atomically(tree / SERVICE.format(index), service(index, generation))
@@ -195,13 +200,7 @@ def consul_scenario(bin_dir: Path, size_args, mode, api_type, edits, workdir: Pa
          "--admin-address", f"127.0.0.1:{admin_port}", "--debounce-ms", "5", "--max-delay-ms", "50", "--log-level", "warning"],
         stdout=log, stderr=subprocess.STDOUT)
     try:
-        def ready():
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/readyz", timeout=2) as response:
-                    return response.status == 200
-            except (urllib.error.URLError, OSError):
-                return False
-        eventually(ready, timeout=600)
+        wait_until_ready(admin_port)
 
         def publish(generation, index):
             put(SERVICE.format(index)[:-len(".yaml")], service(index, generation))
