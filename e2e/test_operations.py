@@ -164,12 +164,10 @@ def test_sigterm_during_a_burst_of_publishes_exits_zero_and_envoy_keeps_serving(
         group = "gloo-system~gateway-proxy"
         eventually(lambda: (sample(metric_families(gateway), "gloo_hashi_snapshot_publishes", proxy=group) or 0) > 5)
         gateway.process.send_signal(signal.SIGTERM)
-        started = time.monotonic()
         code = gateway.process.wait(timeout=20)
         stop.set()
         writer.join()
         assert code == 0, gateway.log_path.read_text()[-2000:]
-        assert time.monotonic() - started < 10
         # The control plane is gone; Envoy keeps its last configuration and still routes.
         for index in (0, 17, 49):
             answer = route_through(port, f"svc-{index}.example.com", "/")
