@@ -128,7 +128,7 @@ let package = Package(
         .testTarget(name: "VaultSecretsTests", dependencies: ["VaultSecrets"]),
         .testTarget(name: "NomadJobsTests", dependencies: ["NomadJobs"]),
         .testTarget(name: "XDSTests", dependencies: ["XDS", "EnvoyAPI"]),
-        .testTarget(name: "ControllerTests", dependencies: ["Controller", "HashiTestServers"]),
+        .testTarget(name: "ControllerTests", dependencies: ["Controller", "HashiTestServers", "Translator"]),
         .testTarget(name: "EndToEndTests", dependencies: ["GlooAPI", "HashiTestServers"]),
     ],
     swiftLanguageModes: [.v6]

@@ -41,14 +41,47 @@ import Testing
         let original = "# comment\nvirtualHost: {domains: [a], routes: []}\nbogus: 1\n"
         _ = try await store.write(key.key, value: Array(original.utf8), ifVersion: 0)
         let status = Status(state: .rejected, reason: "unknown field 'bogus'", reportedBy: "gateway")
-        #expect(try await store.updateStatus(key, reporterNamespace: "gloo-system", status: status))
-        #expect(try await store.updateStatus(key, reporterNamespace: "gloo-system", status: status) == false,
+        let written = try await store.updateStatus(key, reporterNamespace: "gloo-system", status: status, basis: nil)
+        guard case .written(let version) = written else { Issue.record("not written: \(written)"); return }
+        #expect(try await store.updateStatus(key, reporterNamespace: "gloo-system", status: status, basis: nil) == .unchanged(version: version),
                 "an unchanged status is not written again")
         let stored = try #require(try await store.entry(key.key))
+        #expect(stored.version == version)
         let tree = try ResourceCodec.parse(stored.value).get()
         #expect(tree["bogus"] == .number("1"))
         #expect(tree["virtualHost"]?["domains"] == .list([.string("a")]))
         #expect(tree["namespacedStatuses"]?["statuses"]?["gloo-system"]?["state"] == .string("Rejected"))
+        #expect(tree.entries?.map(\.key) == ["virtualHost", "bogus", "namespacedStatuses"], "the user's key order is kept")
+    }
+
+    /// A status computed for one version: written over another reporter's status write, never over a user's edit.
+    func exerciseStatusBasis(_ store: some KeyValueBackend) async throws {
+        let key = ResourceKey(kind: .virtualService, namespace: "gloo-system", name: "basis")
+        let original = "virtualHost:\n  domains: [a]\nmetadata:\n  labels: {team: a}\n"
+        let first = try #require(try await store.write(key.key, value: Array(original.utf8), ifVersion: 0))
+        let decoded = try #require(ResourceCodec.decodeAny(from: Array(original.utf8), key: key, resourceVersion: String(first)).resource)
+        let basis = StatusBasis(version: first, resource: decoded)
+        // Another controller (namespace other) writes its status first: ours still goes in.
+        let other = Status(state: .accepted, reportedBy: "gateway")
+        guard case .written = try await store.updateStatus(key, reporterNamespace: "other", status: other, basis: basis) else {
+            Issue.record("the first write-back failed"); return
+        }
+        let ours = Status(state: .warning, reason: "no gateway selects it", reportedBy: "gateway")
+        guard case .written = try await store.updateStatus(key, reporterNamespace: "gloo-system", status: ours, basis: basis) else {
+            Issue.record("a status write on a status-only newer version was refused"); return
+        }
+        let tree = try ResourceCodec.parse(try #require(try await store.entry(key.key)).value).get()
+        #expect(tree["namespacedStatuses"]?["statuses"]?["other"]?["state"] == .string("Accepted"))
+        #expect(tree["namespacedStatuses"]?["statuses"]?["gloo-system"]?["state"] == .string("Warning"))
+        #expect(tree["metadata"]?["labels"]?["team"] == .string("a"))
+        // The user edits the configuration: a status computed for the old one is not written.
+        let current = try #require(try await store.entry(key.key))
+        _ = try #require(try await store.write(key.key, value: Array("virtualHost: {domains: [b]}\n".utf8), ifVersion: current.version))
+        let stale = Status(state: .accepted, reportedBy: "gateway")
+        #expect(try await store.updateStatus(key, reporterNamespace: "gloo-system", status: stale, basis: basis) == .superseded)
+        let edited = try ResourceCodec.parse(try #require(try await store.entry(key.key)).value).get()
+        #expect(edited["namespacedStatuses"] == nil, "the user's edit wins")
+        #expect(edited["virtualHost"]?["domains"] == .list([.string("b")]))
     }
 
     func exerciseWatch(_ store: some KeyValueBackend) async throws {
@@ -71,17 +104,19 @@ import Testing
     @Test func inMemoryStore() async throws {
         try await exerciseCAS(InMemoryStore())
         try await exerciseStatus(InMemoryStore())
+        try await exerciseStatusBasis(InMemoryStore())
         try await exerciseWatch(InMemoryStore())
     }
 
     @Test func directoryStore() async throws {
-        for exercise in 0..<3 {
+        for exercise in 0..<4 {
             let fixture = try KVTreeFixture()
             defer { fixture.remove() }
             let store = DirectoryStore(directory: fixture.directory, pollInterval: .milliseconds(20))
             switch exercise {
             case 0: try await exerciseCAS(store)
             case 1: try await exerciseStatus(store)
+            case 2: try await exerciseStatusBasis(store)
             default: try await exerciseWatch(store)
             }
         }

@@ -82,6 +82,16 @@ public final class GatewayMetrics: BackendRequestObserver, Sendable {
     }
 
     /// A snapshot for `group` was refused (inconsistent); Envoys keep the last good one.
+    /// Records this instance's role (1 leader, 0 follower).
+    func leadership(_ state: LeadershipState) {
+        leader.record(state == .leader ? 1 : 0)
+    }
+
+    /// Counts a status write-back by its outcome (written, unchanged, superseded, failed).
+    func statusWrite(_ outcome: String) {
+        Metrics.Counter(label: "gloo_hashi_status_writes_total", dimensions: [("result", outcome)], factory: factory).increment()
+    }
+
     func publishRefused(group: String) {
         Metrics.Counter(label: "gloo_hashi_snapshot_refused_total", dimensions: [("proxy", group)], factory: factory).increment()
     }

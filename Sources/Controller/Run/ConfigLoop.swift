@@ -17,13 +17,16 @@ public struct ConfigLoop: Service {
     let maximumDelay: Duration
     let logger: Logger
     let metrics: GatewayMetrics?
+    /// Gets every listing and its reports, to write statuses back (nil: statuses stay on the admin API).
+    let statusWriter: StatusWriter?
 
     public init(
         store: any ResourceStore, cache: SnapshotCache, state: ControllerState, translator: Translator = Translator(),
         quiet: Duration = .milliseconds(20), maximumDelay: Duration = .milliseconds(250), logger: Logger,
-        metrics: GatewayMetrics? = nil
+        metrics: GatewayMetrics? = nil, statusWriter: StatusWriter? = nil
     ) {
         self.metrics = metrics
+        self.statusWriter = statusWriter
         self.store = store
         self.cache = cache
         self.state = state
@@ -80,6 +83,7 @@ public struct ConfigLoop: Service {
             var groups: Set<String> = []
             // Per group, what was last published and the resources it was built from.
             var lastPublished: [String: (resources: EnvoyResources, snapshot: XDSSnapshot)] = [:]
+            var lastReports = Reports()
             let clock = ContinuousClock()
             for await _ in signals.cancelOnGracefulShutdown() {
                 var window = CoalescingWindow<ContinuousClock.Instant>(quiet: quiet, maximumDelay: maximumDelay)
@@ -101,20 +105,33 @@ public struct ConfigLoop: Service {
                     lastPublished = [:]
                 }
                 versionEpoch = (run, listing.generation)
-                if let previous, previous.resources == listing.resources, previous.findings == listing.findings { continue }
+                if let previous, Self.sameConfiguration(previous, listing) {
+                    // Nothing to translate (at most a status changed); the writer still needs the new versions.
+                    statusWriter?.submit(listing, reports: lastReports)
+                    continue
+                }
                 previous = listing
-                await publish(listing, cache: translationCache, groups: &groups, lastPublished: &lastPublished)
+                lastReports = await publish(listing, cache: translationCache, groups: &groups, lastPublished: &lastPublished)
+                statusWriter?.submit(listing, reports: lastReports)
             }
             group.cancelAll()
         }
     }
 
+    /// Whether two listings of one watch hold the same configuration: by the decoder's content
+    /// revision when it counts (a status write-back keeps it), else by comparing everything.
+    static func sameConfiguration(_ previous: ResourceListing, _ listing: ResourceListing) -> Bool {
+        if let before = previous.contentRevision, let now = listing.contentRevision { return before == now }
+        return previous.resources == listing.resources && previous.findings == listing.findings
+    }
+
     /// Translates one listing and publishes each proxy; proxies that disappeared get an empty
-    /// snapshot (their Envoys drop the listeners instead of serving stale ones).
+    /// snapshot (their Envoys drop the listeners instead of serving stale ones). Returns the reports.
+    @discardableResult
     func publish(
         _ listing: ResourceListing, cache translationCache: TranslationCache, groups: inout Set<String>,
         lastPublished: inout [String: (resources: EnvoyResources, snapshot: XDSSnapshot)]
-    ) async {
+    ) async -> Reports {
         let started = ContinuousClock.now
         let snapshot = ApiSnapshot(resources: listing.resources, findings: listing.findings,
                                    takenAt: Date().timeIntervalSince1970)
@@ -165,6 +182,7 @@ public struct ConfigLoop: Service {
             "problems": "\(result.reports.problems.count)", "duration": "\(ContinuousClock.now - started)",
         ])
         await state.published(groups: published, reports: result.reports, proxies: result.proxies)
+        return result.reports
     }
 }
 

@@ -45,6 +45,27 @@ public enum AnyResource: Hashable, Sendable {
     }
 
     public var kind: ResourceKind { Swift.type(of: resource).kind }
+
+    /// Whether both are the same configuration, apart from what the store keeps on it (the
+    /// `resourceVersion` and the statuses): a status write-back is not a configuration change.
+    public func sameConfiguration(as other: AnyResource) -> Bool {
+        func same<R: Resource>(_ left: R, _ right: AnyResource) -> Bool {
+            guard let right = right.typed(R.self) else { return false }
+            return left.withoutStoreState() == right.withoutStoreState()
+        }
+        switch self {
+        case .upstream(let value): return same(value, other)
+        case .upstreamGroup(let value): return same(value, other)
+        case .proxy(let value): return same(value, other)
+        case .secret(let value): return same(value, other)
+        case .artifact(let value): return same(value, other)
+        case .endpoint(let value): return same(value, other)
+        case .settings(let value): return same(value, other)
+        case .gateway(let value): return same(value, other)
+        case .virtualService(let value): return same(value, other)
+        case .routeTable(let value): return same(value, other)
+        }
+    }
     public var metadata: Metadata { resource.metadata }
 
     /// The typed resource, if it is of type `R`.

@@ -13,4 +13,12 @@ extension Resource {
 
     /// The `namespace/name` reference to this resource.
     public var ref: ResourceRef { metadata.ref }
+
+    /// This resource without its `resourceVersion` and statuses: what a user configured.
+    public func withoutStoreState() -> Self {
+        var copy = self
+        copy.metadata.resourceVersion = ""
+        copy.namespacedStatuses = NamespacedStatuses()
+        return copy
+    }
 }

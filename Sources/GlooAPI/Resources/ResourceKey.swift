@@ -47,6 +47,12 @@ public struct ResourceKey: Hashable, Sendable, Comparable, CustomStringConvertib
         "\(kindPrefix(rootKey: rootKey, kind: kind))\(namespace)/"
     }
 
+    /// `gloo/.control/`: keys the controllers keep for themselves (the leader lock), never
+    /// resources; listings skip them.
+    public static func controlPrefix(rootKey: String = defaultRootKey) -> String {
+        "\(rootKey)/.control/"
+    }
+
     /// Parses a key, or says exactly why it does not fit the layout.
     public static func parse(_ key: String, rootKey: String = defaultRootKey) -> Result<ResourceKey, KeyLayoutError> {
         let layout = "\(rootKey)/<group>/<version>/<Kind>/<namespace>/<name>"

@@ -14,6 +14,9 @@ public actor InMemoryStore: KeyValueBackend {
 
     public func entry(_ key: String) -> KVEntry? { values[key] }
 
+    /// The index of the last write (it grows with every write, as Consul's does).
+    public var currentIndex: UInt64 { index }
+
     public func entries(prefix: String) -> KVListing {
         KVListing(entries: values.values.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key }, index: index)
     }

@@ -12,10 +12,22 @@ public struct KVTreeDecoder: Sendable {
     private var previousListing: ResourceListing?
     private var previousProblems: [Finding] = []
     private var generation: UInt64 = 0
+    /// Counts configuration changes; a value whose only change is its status keeps it.
+    private var revision: UInt64 = 0
 
     private enum Outcome: Sendable {
         case resource(AnyResource, [Finding])
         case rejected([Finding])
+
+        /// Whether both decode to the same configuration and findings, statuses aside.
+        func sameConfiguration(as other: Outcome) -> Bool {
+            switch (self, other) {
+            case (.resource(let left, let leftFindings), .resource(let right, let rightFindings)):
+                leftFindings == rightFindings && left.sameConfiguration(as: right)
+            case (.rejected(let left), .rejected(let right)): left == right
+            default: false
+            }
+        }
     }
 
     public init(rootKey: String = ResourceKey.defaultRootKey) {
@@ -25,13 +37,21 @@ public struct KVTreeDecoder: Sendable {
     /// Decodes a listing: every valid resource, and a finding for each key that does not fit the
     /// layout or whose value is rejected or warned about.
     public mutating func decode(_ listing: KVListing) -> ResourceListing {
+        var listing = listing
+        let control = ResourceKey.controlPrefix(rootKey: rootKey)
+        if listing.entries.contains(where: { $0.key.hasPrefix(control) }) {
+            listing.entries.removeAll { $0.key.hasPrefix(control) }
+        }
         if listing.generation != generation {
             // Versions from before mean nothing now: decode everything again.
+            let revision = revision
             self = KVTreeDecoder(rootKey: rootKey)
+            self.revision = revision
             generation = listing.generation
         }
         var decoded = decodeChangedValues(listing) ?? decodeAll(listing)
         decoded.generation = listing.generation
+        decoded.contentRevision = revision
         previousListing = decoded
         previousProblems = listing.problems
         return decoded
@@ -52,16 +72,21 @@ public struct KVTreeDecoder: Sendable {
         guard index == previousKeys.count else { return nil }
         var resources = previousListing.resources
         var outcomes: [(key: String, version: UInt64, outcome: Outcome)] = []
+        var configurationChanged = false
         for (_, entry) in changed {
-            guard case .resource(_, let oldWarnings)? = cache[entry.key]?.outcome, oldWarnings.isEmpty else { return nil }
+            guard case .resource(let old, let oldWarnings)? = cache[entry.key]?.outcome, oldWarnings.isEmpty else { return nil }
             let outcome = KVTreeDecoder.decode(entry, rootKey: rootKey)
             guard case .resource(let resource, let warnings) = outcome, warnings.isEmpty, resources.replace(resource) else { return nil }
+            if !configurationChanged, !old.sameConfiguration(as: resource) { configurationChanged = true }
             outcomes.append((entry.key, entry.version, outcome))
         }
         for (position, entry) in changed { previousVersions[position] = entry.version }
         for outcome in outcomes { cache[outcome.key] = (outcome.version, outcome.outcome) }
+        if configurationChanged { revision += 1 }
         previous = resources
-        return ResourceListing(resources: resources, findings: previousListing.findings, index: listing.index)
+        var decoded = ResourceListing(resources: resources, findings: previousListing.findings, index: listing.index)
+        decoded.rejectedVersions = previousListing.rejectedVersions
+        return decoded
     }
 
     private mutating func decodeAll(_ listing: KVListing) -> ResourceListing {
@@ -69,6 +94,8 @@ public struct KVTreeDecoder: Sendable {
         var findings = listing.problems
         var seen: [String: (version: UInt64, outcome: Outcome)] = [:]
         var changedKeys: [String] = []
+        var rejectedVersions: [String: UInt64] = [:]
+        var configurationChanged = previousListing == nil || listing.problems != previousProblems
         for entry in listing.entries where !entry.key.hasSuffix("/") {
             let outcome: Outcome
             if let cached = cache[entry.key], cached.version == entry.version {
@@ -76,6 +103,9 @@ public struct KVTreeDecoder: Sendable {
             } else {
                 outcome = KVTreeDecoder.decode(entry, rootKey: rootKey)
                 changedKeys.append(entry.key)
+                if !configurationChanged, !(cache[entry.key]?.outcome.sameConfiguration(as: outcome) ?? false) {
+                    configurationChanged = true
+                }
             }
             seen[entry.key] = (entry.version, outcome)
             switch outcome {
@@ -84,9 +114,13 @@ public struct KVTreeDecoder: Sendable {
                 findings += warnings
             case .rejected(let problems):
                 findings += problems
+                rejectedVersions[entry.key] = entry.version
             }
         }
-        changedKeys += cache.keys.filter { seen[$0] == nil }
+        let removed = cache.keys.filter { seen[$0] == nil }
+        if !removed.isEmpty { configurationChanged = true }
+        changedKeys += removed
+        if configurationChanged { revision += 1 }
         cache = seen
         let kept = listing.entries.filter { !$0.key.hasSuffix("/") }
         previousKeys = kept.map(\.key)
@@ -94,7 +128,9 @@ public struct KVTreeDecoder: Sendable {
         resources.sort()
         if let previous { keepUnchangedKinds(of: previous, in: &resources, changedKeys: changedKeys) }
         previous = resources
-        return ResourceListing(resources: resources, findings: findings.sorted(), index: listing.index)
+        var decoded = ResourceListing(resources: resources, findings: findings.sorted(), index: listing.index)
+        decoded.rejectedVersions = rejectedVersions
+        return decoded
     }
 
     private func keepUnchangedKinds(of previous: ResourceSet, in resources: inout ResourceSet, changedKeys: [String]) {
@@ -140,6 +176,11 @@ public struct ResourceListing: Hashable, Sendable {
     public var index: UInt64
     /// The backend's version generation (`KVListing.generation`).
     public var generation: UInt64 = 0
+    /// Grows whenever the configuration changes, and only then: a value whose only change is
+    /// its status (a write-back) keeps it. Nil when the producer does not count (compare instead).
+    public var contentRevision: UInt64?
+    /// The versions of values that were rejected (they have no resource to carry one), by key.
+    public var rejectedVersions: [String: UInt64] = [:]
 
     public init(resources: ResourceSet = ResourceSet(), findings: [Finding] = [], index: UInt64 = 0) {
         self.resources = resources

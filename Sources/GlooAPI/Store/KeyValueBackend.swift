@@ -78,26 +78,40 @@ extension KeyValueBackend {
     }
 
     @discardableResult
-    public func updateStatus(_ key: ResourceKey, reporterNamespace: String, status: Status) async throws -> Bool {
-        guard let entry = try await entry(key.key) else { throw StoreError.notFound(key: key.key) }
-        let tree: ConfigValue
-        switch ResourceCodec.parse(entry.value) {
-        case .success(let value): tree = value
-        case .failure(let problem):
-            // Not even YAML: there is nowhere to put a status without losing the user's bytes.
-            throw StoreError.invalid(key: key.key, findings: [Finding(key: key.key, problem)])
-        }
-        guard case .map = tree else {
-            throw StoreError.invalid(key: key.key, findings: [Finding(.error, key: key.key, reason: "value is not an object")])
-        }
+    public func updateStatus(_ key: ResourceKey, reporterNamespace: String, status: Status, basis: StatusBasis?) async throws -> StatusUpdate {
         let statusTree = try ConfigEncoder.encode(status)
-        let updated = tree.setting(["namespacedStatuses", "statuses", reporterNamespace], to: statusTree)
-        if updated == tree { return false }
-        guard try await write(key.key, value: Array(updated.yamlText().utf8), ifVersion: entry.version) != nil else {
-            let actual = try await self.entry(key.key).map { String($0.version) } ?? ""
-            throw StoreError.conflict(key: key.key, expected: String(entry.version), actual: actual)
+        // A compare that fails means someone wrote meanwhile: re-read and try again, a few times.
+        for _ in 0..<4 {
+            guard let entry = try await entry(key.key) else { throw StoreError.notFound(key: key.key) }
+            if let basis, entry.version != basis.version, !Self.holdsConfiguration(of: basis, entry, key) {
+                return .superseded
+            }
+            let tree: ConfigValue
+            switch ResourceCodec.parse(entry.value) {
+            case .success(let value): tree = value
+            case .failure(let problem):
+                // Not even YAML: there is nowhere to put a status without losing the user's bytes.
+                throw StoreError.invalid(key: key.key, findings: [Finding(key: key.key, problem)])
+            }
+            guard case .map = tree else {
+                throw StoreError.invalid(key: key.key, findings: [Finding(.error, key: key.key, reason: "value is not an object")])
+            }
+            let updated = tree.setting(["namespacedStatuses", "statuses", reporterNamespace], to: statusTree)
+            if updated == tree { return .unchanged(version: entry.version) }
+            if let version = try await write(key.key, value: Array(updated.yamlText().utf8), ifVersion: entry.version) {
+                return .written(version: version)
+            }
         }
-        return true
+        let actual = try await entry(key.key).map { String($0.version) } ?? ""
+        throw StoreError.conflict(key: key.key, expected: basis.map { String($0.version) } ?? "", actual: actual)
+    }
+
+    /// Whether a newer stored value still holds the configuration a status was computed for.
+    private static func holdsConfiguration(of basis: StatusBasis, _ entry: KVEntry, _ key: ResourceKey) -> Bool {
+        guard let translated = basis.resource,
+              let stored = ResourceCodec.decodeAny(from: entry.value, key: key, resourceVersion: String(entry.version)).resource
+        else { return false }
+        return stored.sameConfiguration(as: translated)
     }
 
     public func watch() -> AsyncThrowingStream<ResourceListing, any Error> {

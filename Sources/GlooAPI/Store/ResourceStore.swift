@@ -12,10 +12,10 @@ public protocol ResourceStore: Sendable {
     /// Deletes; with a `resourceVersion`, only if it is still the stored one.
     func delete<R: Resource>(_ type: R.Type, _ ref: ResourceRef, resourceVersion: String?) async throws
     /// Writes `status` under `namespacedStatuses.statuses.<reporterNamespace>`, keeping every
-    /// other byte of meaning in the value (it works on values that are rejected, too). Returns
-    /// false when the stored status was already equal and nothing was written.
+    /// other byte of meaning in the value (it works on values that are rejected, too), with
+    /// compare-and-set; a conflict is re-read and retried while the configuration is `basis`'s.
     @discardableResult
-    func updateStatus(_ key: ResourceKey, reporterNamespace: String, status: Status) async throws -> Bool
+    func updateStatus(_ key: ResourceKey, reporterNamespace: String, status: Status, basis: StatusBasis?) async throws -> StatusUpdate
     /// Consistent listings of everything stored: the first at once, then one per change.
     func watch() -> AsyncThrowingStream<ResourceListing, any Error>
 }

@@ -1,0 +1,159 @@
+import GlooAPI
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Translator
+
+/// Writes each translation's reports back into the stored values (Gloo's
+/// `namespacedStatuses.statuses.<namespace>`), while this instance leads: only statuses that
+/// differ from the stored ones, compare-and-set on the version that was translated, a few at a
+/// time. A quiet store costs no request; losing leadership stops the writes before the next one.
+public struct StatusWriter: Service {
+    let store: any ResourceStore
+    let election: any LeaderElection
+    let reporterNamespace: String
+    let rootKey: String
+    let logger: Logger
+    let metrics: GatewayMetrics?
+    /// How many writes run at once.
+    let concurrency: Int
+    private let inbox = StatusInbox()
+
+    public init(
+        store: any ResourceStore, election: any LeaderElection, reporterNamespace: String, rootKey: String = ResourceKey.defaultRootKey,
+        logger: Logger, metrics: GatewayMetrics? = nil, concurrency: Int = 8
+    ) {
+        self.store = store
+        self.election = election
+        self.reporterNamespace = reporterNamespace
+        self.rootKey = rootKey
+        self.logger = logger
+        self.metrics = metrics
+        self.concurrency = max(1, concurrency)
+    }
+
+    /// Hands over the newest listing and the reports of its configuration (older ones are dropped).
+    public func submit(_ listing: ResourceListing, reports: Reports) {
+        inbox.submit(listing, reports)
+    }
+
+    public func run() async throws {
+        let inbox = inbox
+        let election = election
+        let metrics = metrics
+        let logger = logger
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await state in election.leadership() {
+                    inbox.setLeader(state == .leader)
+                    metrics?.leadership(state)
+                    logger.info(state == .leader ? "leading: writing statuses" : "following: not writing statuses")
+                }
+            }
+            var memo: [String: StatusMemo] = [:]
+            var generation: UInt64?
+            for await _ in inbox.signals.cancelOnGracefulShutdown() {
+                guard inbox.isLeader, let (listing, reports) = inbox.latest else { continue }
+                if generation != listing.generation {
+                    // Versions of another generation (a restored Consul) say nothing about these.
+                    memo = [:]
+                    generation = listing.generation
+                }
+                let writes = StatusPlan.writes(listing: listing, reports: reports, reporterNamespace: reporterNamespace,
+                                               rootKey: rootKey, memo: memo)
+                if writes.isEmpty { continue }
+                await write(writes, memo: &memo, inbox: inbox)
+            }
+            group.cancelAll()
+            await election.resign()
+        }
+    }
+
+    /// Writes `writes`, `concurrency` at a time, while this instance leads and no newer
+    /// listing has arrived (that one is planned afresh).
+    private func write(_ writes: [StatusWrite], memo: inout [String: StatusMemo], inbox: StatusInbox) async {
+        let submitted = inbox.submissions
+        var pending = writes[...]
+        await withTaskGroup(of: (StatusWrite, Result<StatusUpdate, any Error>).self) { group in
+            func startNext() -> Bool {
+                guard inbox.isLeader, inbox.submissions == submitted, !Task.isCancelled, let next = pending.popFirst() else { return false }
+                let store = store
+                let namespace = reporterNamespace
+                group.addTask {
+                    do {
+                        return (next, .success(try await store.updateStatus(next.key, reporterNamespace: namespace, status: next.status,
+                                                                            basis: next.basis)))
+                    } catch {
+                        return (next, .failure(error))
+                    }
+                }
+                return true
+            }
+            for _ in 0..<concurrency where !startNext() { break }
+            while let (write, result) = await group.next() {
+                record(write, result, memo: &memo)
+                _ = startNext()
+            }
+        }
+    }
+
+    private func record(_ write: StatusWrite, _ result: Result<StatusUpdate, any Error>, memo: inout [String: StatusMemo]) {
+        let key = write.key.key
+        switch result {
+        case .success(.written(let version)):
+            memo[key] = StatusMemo(from: write.basis.version, to: version, status: write.status)
+            metrics?.statusWrite("written")
+            logger.debug("status written", metadata: ["key": "\(key)", "state": "\(write.status.state?.rawValue ?? "")"])
+        case .success(.unchanged(let version)):
+            memo[key] = StatusMemo(from: write.basis.version, to: version, status: write.status)
+            metrics?.statusWrite("unchanged")
+        case .success(.superseded):
+            // The user changed the value since: the next translation reports on the new one.
+            metrics?.statusWrite("superseded")
+        case .failure(let error):
+            metrics?.statusWrite("failed")
+            if case StoreError.invalid = error {
+                // Not YAML (or not an object): never rewritten; reported once per version.
+                memo[key] = StatusMemo(from: write.basis.version, to: nil, status: nil)
+                logger.warning("status not written: the stored value cannot carry one", metadata: ["key": "\(key)", "error": "\(error)"])
+            } else {
+                logger.warning("status write failed; retried on the next change", metadata: ["key": "\(key)", "error": "\(error)"])
+            }
+        }
+    }
+}
+
+/// The newest listing and reports for the writer, whether this instance leads, and a signal
+/// per change of either.
+final class StatusInbox: Sendable {
+    private struct State {
+        var latest: (ResourceListing, Reports)?
+        var leader = false
+        var submissions = 0
+    }
+
+    private let state = Mutex(State())
+    let signals: AsyncStream<Void>
+    private let signal: AsyncStream<Void>.Continuation
+
+    init() {
+        (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func submit(_ listing: ResourceListing, _ reports: Reports) {
+        state.withLock {
+            $0.latest = (listing, reports)
+            $0.submissions += 1
+        }
+        signal.yield()
+    }
+
+    func setLeader(_ leader: Bool) {
+        state.withLock { $0.leader = leader }
+        signal.yield()
+    }
+
+    var latest: (ResourceListing, Reports)? { state.withLock { $0.latest } }
+    var isLeader: Bool { state.withLock { $0.leader } }
+    var submissions: Int { state.withLock { $0.submissions } }
+}
