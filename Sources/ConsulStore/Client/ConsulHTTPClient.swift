@@ -65,7 +65,9 @@ public final class ConsulHTTPClient: Sendable {
         _ method: HTTPMethod, _ path: String, query: [(String, String?)] = [], body: [UInt8]? = nil, blocking: Bool = false
     ) async throws -> Answer {
         var items = query
-        if let datacenter = configuration.datacenter, !datacenter.isEmpty { items.append(("dc", datacenter)) }
+        if let datacenter = configuration.datacenter, !datacenter.isEmpty, !items.contains(where: { $0.0 == "dc" }) {
+            items.append(("dc", datacenter))
+        }
         var url = base + path
         if !items.isEmpty {
             url += "?" + items.map { name, value in
@@ -104,6 +106,26 @@ public final class ConsulHTTPClient: Sendable {
             let message = String(decoding: answer.body.prefix(512), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw ConsulError.http(status: answer.status, method: method.rawValue, path: path, message: message)
         }
+    }
+
+    /// Decodes a JSON answer; a body that does not fit is Consul's answer that could not be read.
+    static func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8], _ path: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(type, from: Data(body))
+        } catch {
+            throw ConsulError.malformed(path: path, cause: "\(error)")
+        }
+    }
+
+    /// Encodes a request body.
+    static func encode<T: Encodable>(_ value: T) -> [UInt8] {
+        (try? Array(JSONEncoder().encode(value))) ?? []
+    }
+
+    /// A duration in Consul's form (`15s`, `250ms`).
+    static func consulDuration(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000)s" : "\(milliseconds)ms"
     }
 
     /// Percent-encodes a query value (keys in paths are encoded by `pathEscape`).

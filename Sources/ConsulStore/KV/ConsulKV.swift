@@ -72,13 +72,18 @@ public struct ConsulKV: Sendable {
         }
     }
 
-    /// The pair stored under `key`, or nil.
-    public func get(_ key: String) async throws -> (Pair?, ConsulQueryMeta) {
+    /// The pair stored under `key`, or nil. With `index`, a blocking query.
+    public func get(_ key: String, index: UInt64? = nil) async throws -> (Pair?, ConsulQueryMeta) {
         let path = "/v1/kv/" + ConsulHTTPClient.pathEscape(key)
-        let answer = try await client.send(.GET, path, query: consistency)
+        var query = consistency
+        if let index {
+            query.append(("index", String(index)))
+            query.append(("wait", "\(client.configuration.wait.components.seconds)s"))
+        }
+        let answer = try await client.send(.GET, path, query: query, blocking: index != nil)
         if answer.status == 404 { return (nil, answer.meta) }
         try ConsulHTTPClient.check(answer, .GET, path)
-        return (try decode([Pair].self, answer.body, path).first { $0.key == key }, answer.meta)
+        return (try ConsulHTTPClient.decode([Pair].self, answer.body, path).first { $0.key == key }, answer.meta)
     }
 
     /// Writes `value` if the key's ModifyIndex is `cas` (0: only if absent); nil cas writes
@@ -87,6 +92,23 @@ public struct ConsulKV: Sendable {
         guard value.count <= Self.maximumValueSize else { throw ConsulError.valueTooLarge(key: key, size: value.count) }
         let path = "/v1/kv/" + ConsulHTTPClient.pathEscape(key)
         let answer = try await client.send(.PUT, path, query: cas.map { [("cas", String($0))] } ?? [], body: value)
+        try ConsulHTTPClient.check(answer, .PUT, path)
+        return try result(answer, path)
+    }
+
+    /// Takes the lock `key` for `session`, writing `value`. False when another session holds it
+    /// (or the lock delay of a lost session still runs).
+    public func acquire(_ key: String, session: String, value: [UInt8]) async throws -> Bool {
+        let path = "/v1/kv/" + ConsulHTTPClient.pathEscape(key)
+        let answer = try await client.send(.PUT, path, query: [("acquire", session)], body: value)
+        try ConsulHTTPClient.check(answer, .PUT, path)
+        return try result(answer, path)
+    }
+
+    /// Releases the lock `key` held by `session` (the key stays, without a session).
+    public func release(_ key: String, session: String) async throws -> Bool {
+        let path = "/v1/kv/" + ConsulHTTPClient.pathEscape(key)
+        let answer = try await client.send(.PUT, path, query: [("release", session)], body: [])
         try ConsulHTTPClient.check(answer, .PUT, path)
         return try result(answer, path)
     }
@@ -107,7 +129,7 @@ public struct ConsulKV: Sendable {
         }
     }
 
-    private func result(_ answer: ConsulHTTPClient.Answer, _ path: String) throws -> Bool {
+    func result(_ answer: ConsulHTTPClient.Answer, _ path: String) throws -> Bool {
         switch String(decoding: answer.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) {
         case "true": true
         case "false": false
@@ -115,11 +137,4 @@ public struct ConsulKV: Sendable {
         }
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ body: [UInt8], _ path: String) throws -> T {
-        do {
-            return try JSONDecoder().decode(type, from: Data(body))
-        } catch {
-            throw ConsulError.malformed(path: path, cause: "\(error)")
-        }
-    }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The state behind the Consul test server: the KV table with Consul's indexes (CreateIndex,
-/// ModifyIndex, tombstones for deletes), blocking-query waiters, the request log and faults.
+/// ModifyIndex, LockIndex, tombstones for deletes), sessions and locks, the catalog, blocking-query
+/// waiters, the request log and faults. One Raft index orders every write, as in Consul.
 actor ConsulKVState {
     struct Pair: Sendable {
         var key: String
@@ -9,6 +10,8 @@ actor ConsulKVState {
         var createIndex: UInt64
         var modifyIndex: UInt64
         var flags: UInt64
+        var lockIndex: UInt64 = 0
+        var session: String?
     }
 
     struct LoggedRequest: Sendable, Hashable {
@@ -17,10 +20,16 @@ actor ConsulKVState {
         var query: String
     }
 
-    private(set) var raftIndex: UInt64 = 1
-    private var pairs: [String: Pair] = [:]
+    var raftIndex: UInt64 = 1
+    var pairs: [String: Pair] = [:]
     /// Deleted keys and the index of their deletion, so a prefix's index moves on a delete.
-    private var tombstones: [String: UInt64] = [:]
+    var tombstones: [String: UInt64] = [:]
+    var sessions: [String: TestSession] = [:]
+    /// Keys whose lock was lost with a session: no acquire until the instant.
+    var lockDelays: [String: ContinuousClock.Instant] = [:]
+    var catalog = TestCatalog()
+    /// Answers to drop (the connection closes without a complete response).
+    var drops = 0
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     private(set) var requests: [LoggedRequest] = []
     private var failures: [(status: Int, remaining: Int)] = []
@@ -60,8 +69,13 @@ actor ConsulKVState {
 
     /// Waits until a read of `prefix` would report an index above `index`, or `wait` passes.
     func block(prefix: String, recurse: Bool, above index: UInt64, wait: Duration) async {
+        await block(above: index, wait: wait) { $0.index(prefix: prefix, recurse: recurse) }
+    }
+
+    /// Waits until `current` reports an index above `index`, or `wait` passes (or the server stops).
+    func block(above index: UInt64, wait: Duration, current: (isolated ConsulKVState) -> UInt64) async {
         let deadline = ContinuousClock.now + wait
-        while !stopping, self.index(prefix: prefix, recurse: recurse) <= index, ContinuousClock.now < deadline {
+        while !stopping, current(self) <= index, ContinuousClock.now < deadline {
             let id = UUID()
             let timer = Task { [weak self] in
                 try? await Task.sleep(until: deadline, clock: .continuous)
@@ -76,7 +90,7 @@ actor ConsulKVState {
         waiters.removeValue(forKey: id)?.resume()
     }
 
-    private func changed() {
+    func changed() {
         let waiting = waiters
         waiters = [:]
         for continuation in waiting.values { continuation.resume() }
@@ -90,7 +104,8 @@ actor ConsulKVState {
         }
         raftIndex += 1
         let created = pairs[key]?.createIndex ?? raftIndex
-        pairs[key] = Pair(key: key, value: value, createIndex: created, modifyIndex: raftIndex, flags: flags)
+        pairs[key] = Pair(key: key, value: value, createIndex: created, modifyIndex: raftIndex, flags: flags,
+                          lockIndex: pairs[key]?.lockIndex ?? 0, session: pairs[key]?.session)
         tombstones[key] = nil
         changed()
         return true
@@ -124,4 +139,13 @@ actor ConsulKVState {
     }
 
     func clearLog() { requests = [] }
+
+    func dropNext(_ count: Int) { drops += count }
+
+    /// Whether this answer is to be dropped (counts the drop down).
+    func takeDrop() -> Bool {
+        guard drops > 0 else { return false }
+        drops -= 1
+        return true
+    }
 }

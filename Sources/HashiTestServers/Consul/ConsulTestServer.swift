@@ -6,8 +6,9 @@ import NIOCore
 /// Consul's HTTP API for tests, over a real socket on 127.0.0.1 (REFERENCE.md section 4): KV
 /// get (single, `recurse`, `keys`, `raw`), blocking queries (`index`, `wait`) with
 /// `X-Consul-Index` on every answer, 404s with headers, CAS put and delete, the 512 KiB limit,
-/// `?stale&consistent` refused, ACL tokens when configured. Faults: failing answers, latency,
-/// a restart with lower indexes. Every request is logged for tests to count.
+/// `?stale&consistent` refused, ACL tokens when configured; sessions with TTL, lock delay,
+/// acquire and release; txn; the catalog and health per datacenter. Faults: failing answers,
+/// latency, dropped connections, a restart with lower indexes. Every request is logged.
 public final class ConsulTestServer: Sendable {
     public let token: String?
     private let running: Task<Void, any Error>
@@ -32,20 +33,31 @@ public final class ConsulTestServer: Sendable {
             running.cancel()
             throw CancellationError()
         }
-        return ConsulTestServer(state: state, token: token, running: running, address: "127.0.0.1:\(actual)")
+        // Sessions whose TTL ran out are invalidated even when nobody asks.
+        let reaper = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(100))
+                await state.expireSessions()
+            }
+        }
+        return ConsulTestServer(state: state, token: token, running: running, reaper: reaper, address: "127.0.0.1:\(actual)")
     }
 
-    private init(state: ConsulKVState, token: String?, running: Task<Void, any Error>, address: String) {
+    private init(state: ConsulKVState, token: String?, running: Task<Void, any Error>, reaper: Task<Void, Never>, address: String) {
         self.stateStorage = state
         self.token = token
         self.running = running
+        self.reaper = reaper
         self.address = address
     }
+
+    private let reaper: Task<Void, Never>
 
     private let stateStorage: ConsulKVState
 
     /// Stops listening; open long-polls end.
     public func stop() async {
+        reaper.cancel()
         await stateStorage.shutdown()
         running.cancel()
         _ = try? await running.value
@@ -79,6 +91,31 @@ public final class ConsulTestServer: Sendable {
     /// The next `count` requests are answered with `status` (500: an agent in trouble).
     public func failNext(_ count: Int, status: Int = 500) async { await stateStorage.failNext(count, status: status) }
 
+    /// The next `count` answers break off: the connection closes before the body is complete.
+    public func dropNext(_ count: Int) async { await stateStorage.dropNext(count) }
+
+    /// The live sessions' IDs and names.
+    public func sessions() async -> [(id: String, name: String)] {
+        await stateStorage.allSessions().map { ($0.id, $0.name) }
+    }
+
+    /// Registers an instance of `service` as `/v1/catalog/register` would, with one service check.
+    public func registerService(
+        _ service: String, id: String, node: String, address: String, port: Int, tags: [String] = [], datacenter: String? = nil,
+        status: String = "passing"
+    ) async {
+        await stateStorage.register(.init(
+            datacenter: datacenter, node: node, address: address,
+            service: .init(node: node, id: id, name: service, tags: tags, address: address, port: port, meta: [:], weights: (1, 1)),
+            checks: [.init(node: node, id: "service:\(id)", name: "service check", status: status, serviceID: id)]))
+    }
+
+    /// Sets the state of the service check of instance `id` (passing, warning or critical).
+    public func setServiceCheck(node: String, id: String, status: String, datacenter: String? = nil) async {
+        await stateStorage.register(.init(datacenter: datacenter, node: node, address: "", service: nil,
+                                          checks: [.init(node: node, id: "service:\(id)", name: "service check", status: status, serviceID: id)]))
+    }
+
     /// Every answer waits this long first.
     public func setLatency(_ latency: Duration) async { await stateStorage.setLatency(latency) }
 
@@ -106,7 +143,19 @@ public final class ConsulTestServer: Sendable {
             let query = request.uri.queryParameters
             let cas = query["cas"].flatMap { UInt64(String($0)) }
             let flags = query["flags"].flatMap { UInt64(String($0)) } ?? 0
-            let done = await state.put(key(context), value: Array(buffer: body), cas: cas, flags: flags)
+            let value = Array(buffer: body)
+            let done: Bool
+            do {
+                if let session = query["acquire"] {
+                    done = try await state.acquire(key(context), session: String(session), value: value, flags: flags)
+                } else if let session = query["release"] {
+                    done = try await state.release(key(context), session: String(session), value: value, flags: flags)
+                } else {
+                    done = await state.put(key(context), value: value, cas: cas, flags: flags)
+                }
+            } catch {
+                return text("\(error)", status: .internalServerError)
+            }
             return json(done ? "true" : "false", index: nil)
         }
         router.delete("/v1/kv/**") { request, context -> Response in
@@ -116,6 +165,9 @@ public final class ConsulTestServer: Sendable {
             let done = await state.delete(key(context), recurse: query["recurse"] != nil, cas: cas)
             return json(done ? "true" : "false", index: nil)
         }
+        addSessionRoutes(router, state: state, token: token)
+        addTxnRoute(router, state: state, token: token)
+        addCatalogRoutes(router, state: state, token: token)
         return router
     }
 
@@ -124,11 +176,12 @@ public final class ConsulTestServer: Sendable {
     }
 
     /// Logs the request, applies faults and latency, and checks the token.
-    private static func admit(_ request: Request, state: ConsulKVState, token: String?) async -> Response? {
+    static func admit(_ request: Request, state: ConsulKVState, token: String?) async -> Response? {
         let failure = await state.log(.init(method: request.method.rawValue, path: request.uri.path, query: request.uri.query ?? ""))
         let latency = await state.latency
         if latency > .zero { try? await Task.sleep(for: latency) }
         if let failure { return text("injected failure", status: .init(code: failure)) }
+        if await state.takeDrop() { return dropped() }
         if let token {
             let given = request.headers[.init("X-Consul-Token")!]
                 ?? request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
@@ -158,11 +211,15 @@ public final class ConsulTestServer: Sendable {
         if query["raw"] != nil, let pair = found.first {
             return Response(status: .ok, headers: headers(index: index), body: ResponseBody(byteBuffer: ByteBuffer(bytes: pair.value)))
         }
-        let items = found.map { pair in
-            #"{"Key":"\#(escapeJSON(pair.key))","Value":\#(pair.value.isEmpty ? "null" : "\"\(Data(pair.value).base64EncodedString())\""),"#
-                + #""CreateIndex":\#(pair.createIndex),"ModifyIndex":\#(pair.modifyIndex),"LockIndex":0,"Flags":\#(pair.flags),"Session":""}"#
-        }
+        let items = found.map(pairJSON)
         return json("[" + items.joined(separator: ",") + "]", index: index)
+    }
+
+    /// One KV pair as Consul writes it.
+    static func pairJSON(_ pair: ConsulKVState.Pair) -> String {
+        #"{"Key":"\#(escapeJSON(pair.key))","Value":\#(pair.value.isEmpty ? "null" : "\"\(Data(pair.value).base64EncodedString())\""),"#
+            + #""CreateIndex":\#(pair.createIndex),"ModifyIndex":\#(pair.modifyIndex),"LockIndex":\#(pair.lockIndex),"Flags":\#(pair.flags)"#
+            + (pair.session.map { #","Session":"\#($0)"}"# } ?? "}")
     }
 
     /// `5m`, `30s`, `250ms`, `1h` as a Duration (Go's duration syntax for the common units).
@@ -175,7 +232,14 @@ public final class ConsulTestServer: Sendable {
         return Double(text).map { Duration.seconds($0) }
     }
 
-    private static func headers(index: UInt64?) -> HTTPFields {
+    /// An answer that breaks off: the head promises a body, the connection closes instead.
+    private static func dropped() -> Response {
+        struct ConnectionDropped: Error {}
+        return Response(status: .ok, headers: [.contentType: "application/json"],
+                        body: ResponseBody(contentLength: 64) { _ in throw ConnectionDropped() })
+    }
+
+    static func headers(index: UInt64?) -> HTTPFields {
         var fields: HTTPFields = [.contentType: "application/json"]
         if let index {
             fields[.init("X-Consul-Index")!] = String(index)
@@ -185,15 +249,15 @@ public final class ConsulTestServer: Sendable {
         return fields
     }
 
-    private static func json(_ body: String, index: UInt64?) -> Response {
+    static func json(_ body: String, index: UInt64?) -> Response {
         Response(status: .ok, headers: headers(index: index), body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
-    private static func text(_ body: String, status: HTTPResponse.Status) -> Response {
+    static func text(_ body: String, status: HTTPResponse.Status) -> Response {
         Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
-    private static func escapeJSON(_ text: String) -> String {
+    static func escapeJSON(_ text: String) -> String {
         text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
     }
 }
