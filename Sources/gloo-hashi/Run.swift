@@ -74,7 +74,10 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Full resynchronization interval in seconds (Settings: refreshRate; default 60).")
     var refreshSeconds: Int?
 
-    @Option(help: "Leader session TTL in seconds (default 15).")
+    @Flag(help: "Write statuses into the files of --config-dir too (Consul KV values always get them).")
+    var writeStatuses = false
+
+    @Option(help: "Leader session TTL in seconds, 10 or more (default 15).")
     var sessionTtlSeconds: Int?
 
     @Option(help: "How often Vault secrets are re-read, in seconds (default 60).")
@@ -102,6 +105,7 @@ struct Run: AsyncParsableCommand {
         flags.vaultAddress = vaultAddress
         flags.nomadAddress = nomadAddress
         flags.noDiscovery = noDiscovery
+        flags.writeStatuses = writeStatuses
         flags.debounceMs = debounceMs
         flags.maxDelayMs = maxDelayMs
         flags.pollMs = pollMs

@@ -14,24 +14,35 @@ public enum GatewayRunner {
         let store: any ResourceStore
         var consulClient: ConsulHTTPClient?
         let sourceDescription: String
+        // Every replica serves xDS; statuses are written by one: the leader (Consul), or this
+        // process alone (a directory, with --write-statuses).
+        let election: any LeaderElection
         switch configuration.source {
         case .directory(let directory):
             store = DirectoryStore(directory: directory, rootKey: configuration.rootKey, pollInterval: configuration.pollInterval,
                                    observer: metrics)
             sourceDescription = "directory \(directory)"
+            election = SoleLeader()
         case .consul(let consul):
             let client = try ConsulHTTPClient(consul)
             consulClient = client
             store = ConsulKVStore(client: client, rootKey: configuration.rootKey, observer: metrics)
             sourceDescription = "consul \(consul.baseURL)"
+            election = ConsulLeaderElection(client: client, rootKey: configuration.rootKey, identity: configuration.instanceName,
+                                            ttl: configuration.sessionTTL, logger: logger)
         }
         let cache = SnapshotCache()
         let state = ControllerState()
         let xds = XDSServer(host: configuration.xdsAddress.host, port: configuration.xdsAddress.port,
                             security: configuration.xdsSecurity, cache: cache)
+        let statusWriter = configuration.writeStatuses
+            ? StatusWriter(store: store, election: election, reporterNamespace: configuration.statusNamespace,
+                           rootKey: configuration.rootKey, logger: logger, metrics: metrics)
+            : nil
         let loop = ConfigLoop(
             store: store, cache: cache, state: state, translator: Translator(rootKey: configuration.rootKey),
-            quiet: configuration.quiet, maximumDelay: configuration.maximumDelay, logger: logger, metrics: metrics)
+            quiet: configuration.quiet, maximumDelay: configuration.maximumDelay, logger: logger, metrics: metrics,
+            statusWriter: statusWriter)
         let admin = AdminServer.application(address: configuration.adminAddress, state: state, xds: xds, metrics: metrics,
                                             logger: logger)
         logger.info("starting", metadata: [
@@ -43,7 +54,7 @@ public enum GatewayRunner {
                 .init(service: XDSService(server: xds)),
                 .init(service: loop),
                 .init(service: admin),
-            ],
+            ] + (statusWriter.map { [.init(service: $0)] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         // A drain that takes longer than this is cancelled, so a stop always ends.

@@ -24,6 +24,13 @@ public struct RunConfiguration: Sendable {
     public var maximumDelay: Duration = .milliseconds(250)
     public var logLevel = Logger.Level.info
     public var logFormat = LogFormat.text
+    /// Statuses go under `namespacedStatuses.statuses.<statusNamespace>`.
+    public var statusNamespace = "gloo-system"
+    /// Whether statuses are written back (always for Consul KV; with `--write-statuses` for a directory).
+    public var writeStatuses = false
+    public var sessionTTL: Duration = .seconds(15)
+    /// Written into the leader lock so operators see who leads.
+    public var instanceName = RunConfiguration.defaultInstanceName
 
     public init(configDirectory: String) { self.source = .directory(configDirectory) }
 
@@ -42,13 +49,20 @@ public struct RunConfiguration: Sendable {
                 throw Invalid(description: "config directory '\(directory)' (\(effective.configDirectory.provenance)) is not a directory")
             }
             self.init(configDirectory: directory)
+            writeStatuses = effective.writeStatuses.value
         } else if let address = effective.consulAddress.value {
             self.init(consul: try Self.consul(address, effective))
+            writeStatuses = true
         } else {
             throw Invalid(description: "no configuration source: give --config-dir DIR or --consul-address ADDR (or CONSUL_HTTP_ADDR, "
                 + "or a Settings file with directoryConfigSource or consul.address)")
         }
         rootKey = effective.rootKey.value
+        statusNamespace = effective.statusNamespace.value
+        guard effective.sessionTTL.value >= .seconds(10) else {
+            throw Invalid(description: "the leader session TTL (\(effective.sessionTTL.provenance)) must be at least 10 s (Consul's minimum)")
+        }
+        sessionTTL = effective.sessionTTL.value
         xdsAddress = try Self.address(effective.xdsAddress)
         adminAddress = try Self.address(effective.adminAddress)
         pollInterval = effective.pollInterval.value
@@ -65,9 +79,16 @@ public struct RunConfiguration: Sendable {
         logFormat = format
     }
 
+    /// `<hostname>/<pid>`, or Nomad's allocation ID when it runs in Nomad.
+    public static var defaultInstanceName: String {
+        let environment = ProcessInfo.processInfo.environment
+        if let allocation = environment["NOMAD_ALLOC_ID"], !allocation.isEmpty { return "nomad-alloc/\(allocation)" }
+        return "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
     /// The Consul client settings from the effective configuration.
     static func consul(_ address: String, _ effective: EffectiveConfiguration) throws(Invalid) -> ConsulClientConfiguration {
-        let ssl = effective.consulCACert.value != nil && !address.hasPrefix("http://")
+        let ssl = (effective.consulSSL.value || effective.consulCACert.value != nil) && !address.hasPrefix("http://")
         guard var consul = ConsulClientConfiguration(address: address, ssl: ssl, token: effective.consulToken.value) else {
             throw Invalid(description: "'\(address)' (\(effective.consulAddress.provenance)) is not a Consul address (host:port or URL)")
         }

@@ -12,6 +12,10 @@ public struct EffectiveConfiguration: Sendable, Equatable {
     public var discoveryNamespace: Sourced<String>
     public var discoveryEnabled: Sourced<Bool>
     public var discoveryDatacenters: Sourced<[String]>
+    /// The namespace statuses are written under (`namespacedStatuses.statuses.<namespace>`).
+    public var statusNamespace: Sourced<String>
+    /// Whether the directory backend's files get statuses written into them.
+    public var writeStatuses: Sourced<Bool>
 
     // Consul.
     public var consulAddress: Sourced<String?>
@@ -22,6 +26,8 @@ public struct EffectiveConfiguration: Sendable, Equatable {
     public var consulClientKey: Sourced<String?>
     public var consulTLSServerName: Sourced<String?>
     public var consulInsecureSkipVerify: Sourced<Bool>
+    /// `host:port` addresses mean https (`CONSUL_HTTP_SSL`).
+    public var consulSSL: Sourced<Bool>
     public var consulWaitTime: Sourced<Duration>
 
     // Vault.
@@ -94,6 +100,10 @@ public struct EffectiveConfiguration: Sendable, Equatable {
             discoveryDatacenters: .first([
                 (.settings, "consul.serviceDiscovery.dataCenters", consul?.serviceDiscovery?.dataCenters.nonEmpty),
             ], default: []),
+            statusNamespace: .first([
+                flag("--namespace", flags.namespace), fromSettings("metadata.namespace", loaded.map { $0.settings.metadata.namespace }),
+            ], default: "gloo-system"),
+            writeStatuses: .first([(.flag, "--write-statuses", flags.writeStatuses ? true : nil)], default: false),
             consulAddress: consulAddress,
             consulToken: .first([
                 (.settings, "consul.token", (consul?.token).nonEmpty), (.environment, "CONSUL_HTTP_TOKEN", environment["CONSUL_HTTP_TOKEN"].nonEmpty.map { SensitiveString($0) }),
@@ -109,6 +119,9 @@ public struct EffectiveConfiguration: Sendable, Equatable {
             consulInsecureSkipVerify: .first([
                 (.settings, "consul.insecureSkipVerify", consul?.insecureSkipVerify),
                 (.environment, "CONSUL_HTTP_SSL_VERIFY", environment["CONSUL_HTTP_SSL_VERIFY"].flatMap(bool).map { !$0 }),
+            ], default: false),
+            consulSSL: .first([
+                (.environment, "CONSUL_HTTP_SSL", environment["CONSUL_HTTP_SSL"].flatMap(bool)),
             ], default: false),
             consulWaitTime: .first([(.settings, "consul.waitTime", consul?.waitTime.map(duration))], default: .seconds(300)),
             vaultAddress: .first([

@@ -13,6 +13,8 @@ public struct RunFlags: Sendable, Equatable {
     public var vaultAddress: String?
     public var nomadAddress: String?
     public var noDiscovery = false
+    /// Write statuses into the files of `--config-dir` too (Consul KV always gets them).
+    public var writeStatuses = false
     public var debounceMs: Int?
     public var maxDelayMs: Int?
     public var pollMs: Int?
