@@ -68,3 +68,60 @@ def test_acl_tokens():
             client(secured, token="wrong").kv.get("gloo/x")
     finally:
         secured.stop()
+
+
+def test_sessions_and_locks(server):
+    c = client(server)
+    first = c.session.create(name="first", ttl=15, behavior="delete", lock_delay=1)
+    second = c.session.create(name="second", ttl=15, behavior="delete", lock_delay=1)
+    assert c.kv.put("gloo/.control/leader", "a", acquire=first) is True
+    assert c.kv.put("gloo/.control/leader", "b", acquire=second) is False
+    _, held = c.kv.get("gloo/.control/leader")
+    assert held["Session"] == first and held["LockIndex"] == 1
+    assert c.session.renew(first)["ID"] == first
+    c.session.destroy(first)
+    assert c.kv.get("gloo/.control/leader")[1] is None, "behavior delete removes the held key"
+    with pytest.raises(consul.NotFound):
+        c.session.renew(first)  # an unknown session renews to a 404
+    assert c.kv.put("gloo/.control/leader", "b", acquire=second) is False, "the lock delay runs"
+    time.sleep(1.1)
+    assert c.kv.put("gloo/.control/leader", "b", acquire=second) is True
+    assert [s["Name"] for s in c.session.list()[1]] == ["second"]
+
+
+def test_txn(server):
+    import base64
+    c = client(server)
+    result = c.txn.put([{"KV": {"Verb": "set", "Key": "gloo/t", "Value": base64.b64encode(b"1").decode()}}])
+    index = result["Results"][0]["KV"]["ModifyIndex"]
+    with pytest.raises(consul.ConsulException):
+        c.txn.put([{"KV": {"Verb": "set", "Key": "gloo/u", "Value": ""}},
+                   {"KV": {"Verb": "check-index", "Key": "gloo/t", "Index": index + 7}}])
+    assert c.kv.get("gloo/u")[1] is None, "a rolled-back transaction wrote nothing"
+
+
+def test_catalog_and_health(server):
+    c = client(server)
+    c.catalog.register("n1", "10.0.0.1", service={"Service": "web", "ID": "web-1", "Port": 8080, "Tags": ["v1"]},
+                       check={"CheckID": "service:web-1", "Status": "passing", "ServiceID": "web-1"})
+    c.catalog.register("n2", "10.0.0.2", service={"Service": "web", "ID": "web-2", "Port": 8080},
+                       check={"CheckID": "service:web-2", "Status": "critical", "ServiceID": "web-2"})
+    c.catalog.register("n3", "10.0.0.3", service={"Service": "db", "ID": "db-1", "Port": 5432}, dc="dc2")
+    assert c.catalog.datacenters() == ["dc1", "dc2"]
+    _, services = c.catalog.services()
+    assert services == {"web": ["v1"]}
+    _, instances = c.catalog.service("web")
+    assert [i["ServiceID"] for i in instances] == ["web-1", "web-2"] and instances[0]["Address"] == "10.0.0.1"
+    index, passing = c.health.service("web", passing=True)
+    assert [e["Service"]["ID"] for e in passing] == ["web-1"]
+    answers = []
+    reader = threading.Thread(target=lambda: answers.append(c.health.service("web", passing=True, index=index, wait="5m")))
+    reader.start()
+    time.sleep(0.3)
+    assert not answers
+    client(server).catalog.register("n2", "10.0.0.2", check={"CheckID": "service:web-2", "Status": "passing", "ServiceID": "web-2"})
+    reader.join(timeout=60)
+    assert [e["Service"]["ID"] for e in answers[0][1]] == ["web-1", "web-2"], "the check change ended the blocking query"
+    client(server).catalog.deregister("n2", service_id="web-2")
+    assert [i["ServiceID"] for i in c.catalog.service("web")[1]] == ["web-1"]
+    assert c.catalog.service("db", dc="dc2")[1][0]["ServicePort"] == 5432

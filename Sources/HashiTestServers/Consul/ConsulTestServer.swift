@@ -165,6 +165,13 @@ public final class ConsulTestServer: Sendable {
             let done = await state.delete(key(context), recurse: query["recurse"] != nil, cas: cas)
             return json(done ? "true" : "false", index: nil)
         }
+        // Not Consul's: the request log, for tests that run the server as a process.
+        router.get("/_test/requests") { _, _ -> Response in
+            let items = await state.requests.map {
+                #"{"method":"\#($0.method)","path":"\#(escapeJSON($0.path))","query":"\#(escapeJSON($0.query))"}"#
+            }
+            return json("[" + items.joined(separator: ",") + "]", index: nil)
+        }
         addSessionRoutes(router, state: state, token: token)
         addTxnRoute(router, state: state, token: token)
         addCatalogRoutes(router, state: state, token: token)
