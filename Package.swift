@@ -84,7 +84,13 @@ let package = Package(
         ),
         .target(
             name: "HashiTestServers",
-            dependencies: ["GlooAPI", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "GlooAPI", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Scale benchmarks (scripts/bench.sh); never part of the gloo-hashi executable.
         .executableTarget(

@@ -15,13 +15,14 @@ public final class ConsulTestServer: Sendable {
     /// `127.0.0.1:<port>`.
     public let address: String
 
-    /// Starts listening on an ephemeral port (or `port`).
-    public static func start(port: Int = 0, token: String? = nil) async throws -> ConsulTestServer {
+    /// Starts listening on an ephemeral port (or `port`); over TLS when `tls` is given.
+    public static func start(port: Int = 0, token: String? = nil, tls: TestServerTLS? = nil) async throws -> ConsulTestServer {
         let (bound, reportPort) = AsyncStream<Int>.makeStream()
         let state = ConsulKVState()
         let router = Self.router(state: state, token: token)
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "consul-test-server"),
+            router: router, server: try tls?.serverBuilder() ?? .http1(),
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "consul-test-server"),
             onServerRunning: { channel in
                 reportPort.yield(channel.localAddress?.port ?? 0)
                 reportPort.finish()
