@@ -10,7 +10,8 @@ each is timed from the publish command until Envoy answers. The difference is ou
 
 The same edits are also made through Consul KV (the Consul test server, `run --consul-address`).
 
-Usage: ingestion.py BIN_DIR [--quick | --scale F] [--edits N]
+Usage: ingestion.py BIN_DIR [--quick | --scale F] [--edits N] [--consul-only]
+(--consul-only: only the Consul KV rows, each next to the baseline server serving the same edits.)
 (BIN_DIR holds gloo-hashi, gloo-hashi-bench and hashi-test-servers; scripts/bench.sh passes it.)"""
 
 import argparse
@@ -200,18 +201,72 @@ def consul_scenario(bin_dir: Path, size_args, mode, api_type, edits, workdir: Pa
          "--admin-address", f"127.0.0.1:{admin_port}", "--debounce-ms", "5", "--max-delay-ms", "50", "--log-level", "warning"],
         stdout=log, stderr=subprocess.STDOUT)
     try:
+        started = time.monotonic()
         wait_until_ready(admin_port)
+        # The leader writes every resource's status once; edits are timed after that settles.
+        settled = wait_for_status_writes(admin_port)
+        write_back = time.monotonic() - started
 
         def publish(generation, index):
             put(SERVICE.format(index)[:-len(".yaml")], service(index, generation))
-        return (*measure(f"consul-{mode}-{api_type}", workdir, xds_port, api_type, listener_port,
-                         edit_indices(services, edits), publish), answer_bytes)
+        initial, samples, rejected = measure(f"consul-{mode}-{api_type}", workdir, xds_port, api_type, listener_port,
+                                             edit_indices(services, edits), publish)
+        return initial, samples, rejected, answer_bytes, settled, write_back, peak_rss(gateway.pid)
     finally:
         gateway.terminate()
         gateway.wait(timeout=30)
         log.close()
         consul.stdin.close()
         consul.wait(timeout=30)
+
+
+def metric(admin_port, name):
+    with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=10) as response:
+        for line in response.read().decode().splitlines():
+            if line.startswith(name + " ") or line.startswith(name + "{"):
+                return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def wait_for_status_writes(admin_port):
+    """Waits until the status writer has been idle for two seconds; returns how many it wrote."""
+    name = 'gloo_hashi_status_writes_total{result="written"}'
+    last, quiet_since = -1.0, time.monotonic()
+    while True:
+        current = metric(admin_port, name)
+        if current != last:
+            last, quiet_since = current, time.monotonic()
+        elif time.monotonic() - quiet_since >= 2:
+            return int(current)
+        time.sleep(0.2)
+
+
+def peak_rss(pid):
+    """The process's peak resident set (VmHWM) in MiB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def consul_rows(args, size_args, size, edits, workdir):
+    """Consul KV ingestion in both route modes, each next to the baseline server (Envoy's own
+    apply time for the same edits)."""
+    ms = lambda seconds: f"{seconds * 1000:.1f} ms"  # noqa: E731
+    for mode in ("scoped", "single"):
+        steps, baseline_port, services = prepare_baseline(args.bin_dir, size_args, mode, edits, workdir)
+        initial, samples, rejected, answer, written, write_back, rss = consul_scenario(
+            args.bin_dir, size_args, mode, "DELTA_GRPC", edits, workdir)
+        floor_initial, floor, floor_rejected = baseline(steps, baseline_port, services, mode, "DELTA_GRPC", edits, workdir)
+        print(f"| Consul KV ingestion, {mode} routes, delta | {size} ({services} VS) | {initial:.2f} s | "
+              f"{ms(statistics.median(samples))} | {ms(percentile(samples, 0.99))} | {ms(max(samples))} | {edits} edits, KV PUT "
+              f"to Envoy serving it; a watch answer is {answer / 1e6:.2f} MB; {written} statuses written back in "
+              f"{write_back:.1f} s before the edits; controller peak RSS {rss:.0f} MiB; rejected updates: {rejected} |", flush=True)
+        print(f"| baseline server, {mode} routes, delta | {size} ({services} VS) | {floor_initial:.2f} s | "
+              f"{ms(statistics.median(floor))} | {ms(percentile(floor, 0.99))} | {ms(max(floor))} | the same edits pre-serialized; "
+              f"Consul path / baseline at p50: {statistics.median(samples) / statistics.median(floor):.2f}x, at p99: "
+              f"{percentile(samples, 0.99) / percentile(floor, 0.99):.2f}x; rejected updates: {floor_rejected} |", flush=True)
 
 
 def percentile(values, fraction):
@@ -225,6 +280,7 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--scale")
     parser.add_argument("--edits", type=int)
+    parser.add_argument("--consul-only", action="store_true")
     args = parser.parse_args()
     size_args = ["--quick"] if args.quick else (["--scale", args.scale] if args.scale else [])
     edits = args.edits or (5 if args.quick else 30)
@@ -234,6 +290,9 @@ def main():
     size = " ".join(size_args) or "full"
     with tempfile.TemporaryDirectory() as directory:
         workdir = Path(directory)
+        if args.consul_only:
+            consul_rows(args, size_args, size, edits, workdir)
+            return
         for mode in ("scoped", "single"):
             steps, baseline_port, services = prepare_baseline(args.bin_dir, size_args, mode, edits, workdir)
             for api_type in ("GRPC", "DELTA_GRPC"):
@@ -250,7 +309,7 @@ def main():
                       f"{ms(statistics.median(samples) - statistics.median(floor))}; rejected updates: {floor_rejected} |",
                       flush=True)
             # Through Consul KV (the Consul test server), delta only.
-            initial, samples, rejected, answer = consul_scenario(args.bin_dir, size_args, mode, "DELTA_GRPC", edits, workdir)
+            initial, samples, rejected, answer, _, _, _ = consul_scenario(args.bin_dir, size_args, mode, "DELTA_GRPC", edits, workdir)
             print(f"| Consul KV ingestion, {mode} routes, delta | {size} | {initial:.2f} s | {ms(statistics.median(samples))} | "
                   f"{ms(percentile(samples, 0.99))} | {ms(max(samples))} | {edits} edits, KV PUT to Envoy serving it (Consul "
                   f"test server; a watch answer is {answer / 1e6:.2f} MB); rejected updates: {rejected} |", flush=True)

@@ -9,6 +9,7 @@ public struct ConsulKVStore: KeyValueBackend {
     public let rootKey: String
     public var backendName: String { "consul" }
     public let kv: ConsulKV
+    public let txn: ConsulTxn
     /// Told of every request (for metrics).
     public let observer: (any BackendRequestObserver)?
     /// Retries of a failed blocking query before the watch reports the failure (its consumer
@@ -19,6 +20,7 @@ public struct ConsulKVStore: KeyValueBackend {
 
     public init(client: ConsulHTTPClient, rootKey: String = ResourceKey.defaultRootKey, observer: (any BackendRequestObserver)? = nil) {
         self.kv = ConsulKV(client: client)
+        self.txn = ConsulTxn(client: client)
         self.rootKey = rootKey
         self.observer = observer
     }
@@ -34,10 +36,25 @@ public struct ConsulKVStore: KeyValueBackend {
     }
 
     public func write(_ key: String, value: [UInt8], ifVersion: UInt64) async throws -> UInt64? {
+        // A one-operation transaction answers with the new ModifyIndex; its body is base64, so
+        // large values (Consul caps a transaction's request) go through a plain PUT instead.
+        if value.count <= Self.largestTransactionValue {
+            do {
+                return try await observe("kv-cas") {
+                    try await txn.apply([.cas(key: key, value: value, index: ifVersion)]).first?.modifyIndex
+                }
+            } catch is ConsulTxn.Failure {
+                return nil
+            }
+        }
         guard try await observe("kv-cas", { try await kv.put(key, value: value, cas: ifVersion) }) else { return nil }
         // Consul's PUT answers true/false only: read the new ModifyIndex back.
         return try await entry(key)?.version
     }
+
+    /// Values up to this size are written in a transaction (384 KiB: base64 stays under Consul's
+    /// 512 KiB transaction request limit).
+    static let largestTransactionValue = 384 * 1024
 
     public func remove(_ key: String, ifVersion: UInt64?) async throws -> Bool {
         guard try await entry(key) != nil else { return false }
@@ -60,11 +77,11 @@ public struct ConsulKVStore: KeyValueBackend {
                     do {
                         let asked = ContinuousClock.now
                         let blockingIndex: UInt64? = index.next == 0 ? nil : index.next
-                        let values = Dictionary((last?.entries ?? []).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+                        let previous = KnownValues(last?.entries ?? [])
                         var (pairs, meta) = try await store.observe("kv-watch") {
                             try await store.kv.list(prefix: prefix, index: blockingIndex) { key, modifyIndex in
                                 // The last listing's value when the key kept its ModifyIndex.
-                                values[key].flatMap { $0.version == modifyIndex ? $0.value : nil }
+                                previous.value(of: key, at: modifyIndex)
                             }
                         }
                         let outcome = index.receive(meta.index)
@@ -109,8 +126,10 @@ public struct ConsulKVStore: KeyValueBackend {
 
     static func listing(_ pairs: [ConsulKV.Pair], _ meta: ConsulQueryMeta) -> KVListing {
         // Folders (keys ending in `/`) are not values.
-        let entries = pairs.filter { !$0.key.hasSuffix("/") }.map { KVEntry(key: $0.key, value: $0.value, version: $0.modifyIndex) }
-        return KVListing(entries: entries.sorted { $0.key < $1.key }, index: meta.index)
+        var entries = pairs.filter { !$0.key.hasSuffix("/") }.map { KVEntry(key: $0.key, value: $0.value, version: $0.modifyIndex) }
+        // Consul answers in key order; sort only when an answer does not.
+        if zip(entries, entries.dropFirst()).contains(where: { $0.key >= $1.key }) { entries.sort { $0.key < $1.key } }
+        return KVListing(entries: entries, index: meta.index)
     }
 
     /// `duration` plus up to a quarter more, so replicas do not retry in step.
@@ -128,5 +147,29 @@ public struct ConsulKVStore: KeyValueBackend {
             observer?.observe(BackendRequest(backend: "consul", operation: operation, duration: ContinuousClock.now - started, failed: true))
             throw error
         }
+    }
+}
+
+/// The values of the last listing, looked up in answer order: Consul lists keys sorted, so the
+/// next key is almost always at the next position and no table is built for 15,000 keys.
+final class KnownValues: @unchecked Sendable {
+    private let entries: [KVEntry]
+    private var cursor = 0
+    private lazy var byKey: [String: Int] = Dictionary(entries.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
+
+    init(_ entries: [KVEntry]) { self.entries = entries }
+
+    /// The value stored for `key` when it still has `version`.
+    func value(of key: String, at version: UInt64) -> [UInt8]? {
+        let position: Int
+        if cursor < entries.count, entries[cursor].key == key {
+            position = cursor
+        } else if let found = byKey[key] {
+            position = found
+        } else {
+            return nil
+        }
+        cursor = position + 1
+        return entries[position].version == version ? entries[position].value : nil
     }
 }

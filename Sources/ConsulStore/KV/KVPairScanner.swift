@@ -12,15 +12,47 @@ struct KVPairScanner {
         var description: String { "\(reason) at byte \(offset)" }
     }
 
-    private let bytes: [UInt8]
+    /// The answer's bytes, read without bounds checks in release builds (the scanner checks
+    /// `position < count` itself): a watch answer is millions of bytes.
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     /// The pairs; `known(key, modifyIndex)` returns the value already decoded for that version.
     static func pairs(_ bytes: [UInt8], known: (String, UInt64) -> [UInt8]?) throws -> [ConsulKV.Pair] {
-        var scanner = KVPairScanner(bytes)
-        return try scanner.array(known: known)
+        try bytes.withUnsafeBufferPointer { buffer in
+            var scanner = KVPairScanner(buffer)
+            return try scanner.array(known: known)
+        }
+    }
+
+    /// The fields of a pair the scanner reads; the rest are skipped.
+    private enum Field {
+        case key, value, createIndex, modifyIndex, flags, session, other
+    }
+
+    /// Reads a field name and matches it as Go's encoding/json does (case-insensitively),
+    /// without building a string.
+    private mutating func field() throws -> Field {
+        guard let range = try rawString() else { _ = try string(); return .other }
+        func matches(_ name: StaticString) -> Bool {
+            guard range.count == name.utf8CodeUnitCount else { return false }
+            let expected = name.utf8Start
+            for offset in 0..<range.count where bytes[range.lowerBound + offset] | 0x20 != expected[offset] | 0x20 {
+                return false
+            }
+            return true
+        }
+        switch range.count {
+        case 3 where matches("key"): return .key
+        case 5 where matches("value"): return .value
+        case 5 where matches("flags"): return .flags
+        case 7 where matches("session"): return .session
+        case 11 where matches("createindex"): return .createIndex
+        case 11 where matches("modifyindex"): return .modifyIndex
+        default: return .other
+        }
     }
 
     private mutating func array(known: (String, UInt64) -> [UInt8]?) throws -> [ConsulKV.Pair] {
@@ -51,14 +83,13 @@ struct KVPairScanner {
         if peek() == UInt8(ascii: "}") { position += 1 } else {
             while true {
                 skipSpace()
-                let name = try string()
+                let name = try field()
                 skipSpace()
                 try expect(UInt8(ascii: ":"))
                 skipSpace()
-                // Go's encoding/json matches names case-insensitively; Consul answers in its casing.
-                switch name.lowercased() {
-                case "key": key = try string()
-                case "value":
+                switch name {
+                case .key: key = try string()
+                case .value:
                     if peek() == UInt8(ascii: "n") {
                         try literal("null")
                     } else if let range = try rawString() {
@@ -66,11 +97,11 @@ struct KVPairScanner {
                     } else {
                         escapedValue = try string()
                     }
-                case "createindex": createIndex = try number()
-                case "modifyindex": modifyIndex = try number()
-                case "flags": flags = try number()
-                case "session": session = peek() == UInt8(ascii: "n") ? try { try literal("null"); return nil }() : try string()
-                default: try skipValue()
+                case .createIndex: createIndex = try number()
+                case .modifyIndex: modifyIndex = try number()
+                case .flags: flags = try number()
+                case .session: session = peek() == UInt8(ascii: "n") ? try { try literal("null"); return nil }() : try string()
+                case .other: try skipValue()
                 }
                 skipSpace()
                 let next = try take()
@@ -83,7 +114,7 @@ struct KVPairScanner {
         if let cached = known(key, modifyIndex) {
             value = cached
         } else if let encodedValue, !encodedValue.isEmpty {
-            guard let data = Data(base64Encoded: Data(bytes[encodedValue])) else {
+            guard let data = Data(base64Encoded: Data(UnsafeBufferPointer(rebasing: bytes[encodedValue]))) else {
                 throw Failure(offset: encodedValue.lowerBound, reason: "Value of \(key) is not base64")
             }
             value = Array(data)
@@ -136,6 +167,10 @@ struct KVPairScanner {
     }
 
     private mutating func string() throws -> String {
+        // Most strings (keys) have no escape: take them straight from the bytes.
+        if let range = try rawString() {
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+        }
         try expect(UInt8(ascii: "\""))
         var utf8: [UInt8] = []
         while true {
@@ -180,8 +215,13 @@ struct KVPairScanner {
     private mutating func number() throws -> UInt64 {
         let start = position
         while let byte = peek(), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) { position += 1 }
-        guard position > start, let value = UInt64(String(decoding: bytes[start..<position], as: UTF8.self)) else {
-            throw Failure(offset: start, reason: "expected an unsigned integer")
+        guard position > start, position - start <= 20 else { throw Failure(offset: start, reason: "expected an unsigned integer") }
+        var value: UInt64 = 0
+        for index in start..<position {
+            let (multiplied, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (added, carry) = multiplied.addingReportingOverflow(UInt64(bytes[index] - UInt8(ascii: "0")))
+            guard !overflow, !carry else { throw Failure(offset: start, reason: "an unsigned integer out of range") }
+            value = added
         }
         return value
     }

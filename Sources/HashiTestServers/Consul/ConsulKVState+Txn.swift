@@ -30,7 +30,10 @@ extension ConsulKVState {
                                 flags: current?.flags ?? 0, lockIndex: current?.lockIndex ?? 0, session: current?.session)
                 pairs[key] = pair
                 tombstones[key] = nil
-                results.append(pair)
+                // As Consul does: only a get returns the value; writes return the metadata.
+                var result = pair
+                result.value = []
+                results.append(result)
             }
             func remove() {
                 pairs[key] = nil
@@ -64,6 +67,7 @@ extension ConsulKVState {
             return .rolledBack(errors)
         }
         if operations.contains(where: { !["get", "check-index", "check-not-exists"].contains($0.verb) }) {
+            sortedKeys = nil
             raftIndex = index
             changed()
         }

@@ -1,10 +1,11 @@
 import Foundation
+import NIOCore
 
 /// The state behind the Consul test server: the KV table with Consul's indexes (CreateIndex,
 /// ModifyIndex, LockIndex, tombstones for deletes), sessions and locks, the catalog, blocking-query
 /// waiters, the request log and faults. One Raft index orders every write, as in Consul.
 actor ConsulKVState {
-    struct Pair: Sendable {
+    struct Pair: Sendable, Equatable {
         var key: String
         var value: [UInt8]
         var createIndex: UInt64
@@ -21,7 +22,11 @@ actor ConsulKVState {
     }
 
     var raftIndex: UInt64 = 1
-    var pairs: [String: Pair] = [:]
+    var pairs: [String: Pair] = [:] {
+        // A key added or removed (the only way the count changes; a transaction that does both
+        // drops the order itself).
+        didSet { if let keys = sortedKeys, keys.count != pairs.count { sortedKeys = nil } }
+    }
     /// Deleted keys and the index of their deletion, so a prefix's index moves on a delete.
     var tombstones: [String: UInt64] = [:]
     var sessions: [String: TestSession] = [:]
@@ -30,6 +35,11 @@ actor ConsulKVState {
     var catalog = TestCatalog()
     /// Answers to drop (the connection closes without a complete response).
     var drops = 0
+    /// Each pair's JSON as last encoded, reused while the pair is unchanged: a recursive read
+    /// of 15,000 keys is a concatenation, so the benchmarks time the client, not this server.
+    private var encoded: [String: (pair: Pair, json: [UInt8])] = [:]
+    /// The keys in order, rebuilt after a key is added or removed.
+    var sortedKeys: [String]?
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     private(set) var requests: [LoggedRequest] = []
     private var failures: [(status: Int, remaining: Int)] = []
@@ -63,8 +73,40 @@ actor ConsulKVState {
     }
 
     func read(prefix: String, recurse: Bool) -> [Pair] {
-        if recurse { return pairs.values.filter { $0.key.hasPrefix(prefix) }.sorted { $0.key < $1.key } }
-        return pairs[prefix].map { [$0] } ?? []
+        guard recurse else { return pairs[prefix].map { [$0] } ?? [] }
+        let keys = sortedKeys ?? pairs.keys.sorted()
+        sortedKeys = keys
+        // The first key not below the prefix, then every key that starts with it.
+        var low = 0, high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < prefix { low = middle + 1 } else { high = middle }
+        }
+        var found: [Pair] = []
+        while low < keys.count, keys[low].hasPrefix(prefix) {
+            if let pair = pairs[keys[low]] { found.append(pair) }
+            low += 1
+        }
+        return found
+    }
+
+    /// `pairs` as a JSON array, each pair encoded once per version.
+    func jsonArray(_ pairs: [Pair], encode: (Pair) -> String) -> ByteBuffer {
+        var body = ByteBuffer()
+        body.reserveCapacity(pairs.reduce(2) { $0 + $1.value.count * 4 / 3 + 200 })
+        body.writeInteger(UInt8(ascii: "["))
+        for (position, pair) in pairs.enumerated() {
+            if position > 0 { body.writeInteger(UInt8(ascii: ",")) }
+            if let cached = encoded[pair.key], cached.pair == pair {
+                body.writeBytes(cached.json)
+            } else {
+                let json = Array(encode(pair).utf8)
+                encoded[pair.key] = (pair, json)
+                body.writeBytes(json)
+            }
+        }
+        body.writeInteger(UInt8(ascii: "]"))
+        return body
     }
 
     /// Waits until a read of `prefix` would report an index above `index`, or `wait` passes.

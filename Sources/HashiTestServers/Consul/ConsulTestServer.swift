@@ -219,8 +219,8 @@ public final class ConsulTestServer: Sendable {
         if query["raw"] != nil, let pair = found.first {
             return Response(status: .ok, headers: headers(index: index), body: ResponseBody(byteBuffer: ByteBuffer(bytes: pair.value)))
         }
-        let items = found.map(pairJSON)
-        return json("[" + items.joined(separator: ",") + "]", index: index)
+        let body = await state.jsonArray(found, encode: pairJSON)
+        return Response(status: .ok, headers: headers(index: index), body: ResponseBody(byteBuffer: body))
     }
 
     /// One KV pair as Consul writes it.
