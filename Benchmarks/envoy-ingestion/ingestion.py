@@ -10,7 +10,7 @@ each is timed from the publish command until Envoy answers. The difference is ou
 
 The same edits are also made through Consul KV (the Consul test server, `run --consul-address`).
 
-Usage: ingestion.py BIN_DIR [--quick | --scale F] [--edits N] [--consul-only]
+Usage: ingestion.py BIN_DIR [--quick | --scale F] [--edits N] [--consul-only [--modes scoped,single]]
 (--consul-only: only the Consul KV rows, each next to the baseline server serving the same edits.)
 (BIN_DIR holds gloo-hashi, gloo-hashi-bench and hashi-test-servers; scripts/bench.sh passes it.)"""
 
@@ -254,7 +254,7 @@ def consul_rows(args, size_args, size, edits, workdir):
     """Consul KV ingestion in both route modes, each next to the baseline server (Envoy's own
     apply time for the same edits)."""
     ms = lambda seconds: f"{seconds * 1000:.1f} ms"  # noqa: E731
-    for mode in ("scoped", "single"):
+    for mode in args.modes.split(","):
         steps, baseline_port, services = prepare_baseline(args.bin_dir, size_args, mode, edits, workdir)
         initial, samples, rejected, answer, written, write_back, rss = consul_scenario(
             args.bin_dir, size_args, mode, "DELTA_GRPC", edits, workdir)
@@ -281,6 +281,7 @@ def main():
     parser.add_argument("--scale")
     parser.add_argument("--edits", type=int)
     parser.add_argument("--consul-only", action="store_true")
+    parser.add_argument("--modes", default="scoped,single", help="route modes, comma-separated")
     args = parser.parse_args()
     size_args = ["--quick"] if args.quick else (["--scale", args.scale] if args.scale else [])
     edits = args.edits or (5 if args.quick else 30)

@@ -46,6 +46,36 @@ import Testing
         #expect(!upstream.metadata.resourceVersion.isEmpty, "the ModifyIndex is the resource version")
     }
 
+    @Test func statusesAreWrittenInTransactionsOfSixtyFour() async throws {
+        let server = try await ConsulTestServer.start()
+        let (store, client) = try Self.store(server)
+        defer { Task { await client.shutdown(); await server.stop() } }
+        var changes: [StatusChange] = []
+        for index in 0..<100 {
+            let key = ResourceKey(kind: .upstream, namespace: "gloo-system", name: "u\(index)")
+            await server.put(key.key, "static: {hosts: [{addr: 10.0.0.1, port: 80}]}")
+            changes.append(StatusChange(key: key, status: Status(state: .accepted, reportedBy: "gloo"), basis: nil))
+        }
+        // One value that is not YAML and one that is missing: each fails alone.
+        let broken = ResourceKey(kind: .upstream, namespace: "gloo-system", name: "broken")
+        await server.put(broken.key, "static: [")
+        changes.insert(StatusChange(key: broken, status: Status(state: .rejected, reportedBy: "gloo"), basis: nil), at: 10)
+        changes.append(StatusChange(key: ResourceKey(kind: .upstream, namespace: "gloo-system", name: "gone"),
+                                    status: Status(state: .accepted, reportedBy: "gloo"), basis: nil))
+        await server.clearRequestLog()
+        let results = await store.updateStatuses(changes, reporterNamespace: "gloo-system")
+        let written = results.filter { if case .success(.written) = $0 { true } else { false } }.count
+        #expect(written == 100)
+        #expect(results[10].isFailure && results[101].isFailure)
+        let requests = await server.requests()
+        #expect(requests.count(where: { $0.path == "/v1/txn" }) == 4, "a read and a write per batch (the second batch's read fails on the missing key and goes key by key): \(requests.map(\.path))")
+        #expect(await server.value("gloo/gloo.solo.io/v1/Upstream/gloo-system/u42")?.contains("reportedBy: gloo") == true)
+        #expect(await server.value(broken.key) == "static: [", "a value that is not YAML is never rewritten")
+        // Written already: nothing more to write.
+        let again = await store.updateStatuses(Array(changes.prefix(5)), reporterNamespace: "gloo-system")
+        #expect(again.allSatisfy { if case .success(.unchanged) = $0 { true } else { false } })
+    }
+
     @Test func valuesOverTheLimitAreRefusedBeforeConsulIsAsked() async throws {
         let server = try await ConsulTestServer.start()
         let (store, client) = try Self.store(server)
@@ -103,4 +133,8 @@ import Testing
         #expect(ConsulClientConfiguration(address: "https://consul:8501/")?.baseURL == "https://consul:8501")
         #expect(ConsulClientConfiguration(address: "") == nil)
     }
+}
+
+extension Result {
+    var isFailure: Bool { if case .failure = self { true } else { false } }
 }

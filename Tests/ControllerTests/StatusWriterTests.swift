@@ -111,7 +111,7 @@ import XDS
         let writes = StatusPlan.writes(listing: listing, reports: reports, reporterNamespace: "gloo-system", rootKey: "gloo", memo: [:])
         #expect(writes.map(\.key.key) == [Self.upstreamKey, Self.brokenKey])
         #expect(writes.first?.status == Status(state: .accepted, reportedBy: "gloo"))
-        #expect(writes.first?.basis.version == 7)
+        #expect(writes.first?.basis?.version == 7)
         // Stored already: nothing to do.
         upstream.namespacedStatuses.statuses["gloo-system"] = Status(state: .accepted, reportedBy: "gloo")
         var stored = ResourceListing()

@@ -52,6 +52,36 @@ public struct ConsulKVStore: KeyValueBackend {
         return try await entry(key)?.version
     }
 
+    /// Up to 64 keys in one transaction of gets; when one is missing (Consul rolls the whole
+    /// transaction back), one by one.
+    public func entries(keys: [String]) async throws -> [String: KVEntry] {
+        if keys.count > 1, keys.count <= ConsulTxn.maximumOperations {
+            do {
+                let pairs = try await observe("kv-txn-get") { try await txn.apply(keys.map { .get(key: $0) }) }
+                return Dictionary(pairs.map { ($0.key, KVEntry(key: $0.key, value: $0.value, version: $0.modifyIndex)) },
+                                  uniquingKeysWith: { first, _ in first })
+            } catch is ConsulTxn.Failure {}
+        }
+        var found: [String: KVEntry] = [:]
+        for key in keys { found[key] = try await entry(key) }
+        return found
+    }
+
+    /// Up to 64 compare-and-set writes in one transaction (all or none).
+    public func writeTogether(_ writes: [KVWrite]) async throws -> [UInt64]? {
+        guard !writes.isEmpty, writes.count <= ConsulTxn.maximumOperations,
+              writes.reduce(0, { $0 + $1.value.count }) <= Self.largestTransactionValue
+        else { return nil }
+        do {
+            let pairs = try await observe("kv-txn-cas") {
+                try await txn.apply(writes.map { .cas(key: $0.key, value: $0.value, index: $0.ifVersion) })
+            }
+            return pairs.count == writes.count ? pairs.map(\.modifyIndex) : nil
+        } catch is ConsulTxn.Failure {
+            return nil
+        }
+    }
+
     /// Values up to this size are written in a transaction (384 KiB: base64 stays under Consul's
     /// 512 KiB transaction request limit).
     static let largestTransactionValue = 384 * 1024

@@ -1,13 +1,6 @@
 import GlooAPI
 import Translator
 
-/// One status write-back: the key, the status and the stored version it was computed from.
-struct StatusWrite: Hashable, Sendable {
-    var key: ResourceKey
-    var status: Status
-    var basis: StatusBasis
-}
-
 /// What the writer last did for a key, so a quiet store costs no request: the version it wrote
 /// on, the version that produced, and the status (nil: the value could not take one).
 struct StatusMemo: Hashable, Sendable {
@@ -39,8 +32,8 @@ enum StatusPlan {
     /// The writes that bring the stored statuses in line with `reports`.
     static func writes(
         listing: ResourceListing, reports: Reports, reporterNamespace: String, rootKey: String, memo: [String: StatusMemo]
-    ) -> [StatusWrite] {
-        var writes: [StatusWrite] = []
+    ) -> [StatusChange] {
+        var writes: [StatusChange] = []
         func plan<R: Resource>(_ resources: [R], reportedBy: String) {
             for resource in resources {
                 let key = ResourceKey(rootKey: rootKey, kind: R.kind, namespace: resource.metadata.namespace, name: resource.metadata.name)
@@ -48,7 +41,7 @@ enum StatusPlan {
                 if resource.namespacedStatuses.statuses[reporterNamespace] == wanted { continue }
                 guard let version = UInt64(resource.metadata.resourceVersion) else { continue }
                 if memo[key.key]?.covers(version: version, status: wanted) == true { continue }
-                writes.append(StatusWrite(key: key, status: wanted, basis: StatusBasis(version: version, resource: AnyResource(resource))))
+                writes.append(StatusChange(key: key, status: wanted, basis: StatusBasis(version: version, resource: AnyResource(resource))))
             }
         }
         let resources = listing.resources
@@ -64,7 +57,7 @@ enum StatusPlan {
             else { continue }
             let wanted = status(for: text, reportedBy: reporter.reportedBy, in: reports)
             if memo[text]?.covers(version: version, status: wanted) == true { continue }
-            writes.append(StatusWrite(key: key, status: wanted, basis: StatusBasis(version: version, resource: nil)))
+            writes.append(StatusChange(key: key, status: wanted, basis: StatusBasis(version: version, resource: nil)))
         }
         return writes
     }

@@ -6,8 +6,8 @@ import Translator
 
 /// Writes each translation's reports back into the stored values (Gloo's
 /// `namespacedStatuses.statuses.<namespace>`), while this instance leads: only statuses that
-/// differ from the stored ones, compare-and-set on the version that was translated, a few at a
-/// time. A quiet store costs no request; losing leadership stops the writes before the next one.
+/// differ from the stored ones, compare-and-set on the version that was translated, in batches.
+/// A quiet store costs no request; losing leadership stops the writes before the next batch.
 public struct StatusWriter: Service {
     let store: any ResourceStore
     let election: any LeaderElection
@@ -15,13 +15,13 @@ public struct StatusWriter: Service {
     let rootKey: String
     let logger: Logger
     let metrics: GatewayMetrics?
-    /// How many writes run at once.
+    /// How many batches of 64 run at once.
     let concurrency: Int
     private let inbox = StatusInbox()
 
     public init(
         store: any ResourceStore, election: any LeaderElection, reporterNamespace: String, rootKey: String = ResourceKey.defaultRootKey,
-        logger: Logger, metrics: GatewayMetrics? = nil, concurrency: Int = 8
+        logger: Logger, metrics: GatewayMetrics? = nil, concurrency: Int = 2
     ) {
         self.store = store
         self.election = election
@@ -69,43 +69,37 @@ public struct StatusWriter: Service {
         }
     }
 
-    /// Writes `writes`, `concurrency` at a time, while this instance leads and no newer
-    /// listing has arrived (that one is planned afresh).
-    private func write(_ writes: [StatusWrite], memo: inout [String: StatusMemo], inbox: StatusInbox) async {
-        let submitted = inbox.submissions
-        var pending = writes[...]
-        await withTaskGroup(of: (StatusWrite, Result<StatusUpdate, any Error>).self) { group in
+    /// Writes `writes` in batches of 64 (a store with transactions writes each batch in two
+    /// requests), `concurrency` batches at a time, while this instance leads.
+    private func write(_ writes: [StatusChange], memo: inout [String: StatusMemo], inbox: StatusInbox) async {
+        var pending = stride(from: 0, to: writes.count, by: 64).map { Array(writes[$0..<min($0 + 64, writes.count)]) }[...]
+        await withTaskGroup(of: [(StatusChange, Result<StatusUpdate, any Error>)].self) { group in
             func startNext() -> Bool {
-                guard inbox.isLeader, inbox.submissions == submitted, !Task.isCancelled, let next = pending.popFirst() else { return false }
+                guard inbox.isLeader, !Task.isCancelled, let batch = pending.popFirst() else { return false }
                 let store = store
                 let namespace = reporterNamespace
                 group.addTask {
-                    do {
-                        return (next, .success(try await store.updateStatus(next.key, reporterNamespace: namespace, status: next.status,
-                                                                            basis: next.basis)))
-                    } catch {
-                        return (next, .failure(error))
-                    }
+                    Array(zip(batch, await store.updateStatuses(batch, reporterNamespace: namespace)))
                 }
                 return true
             }
             for _ in 0..<concurrency where !startNext() { break }
-            while let (write, result) = await group.next() {
-                record(write, result, memo: &memo)
+            while let results = await group.next() {
+                for (change, result) in results { record(change, result, memo: &memo) }
                 _ = startNext()
             }
         }
     }
 
-    private func record(_ write: StatusWrite, _ result: Result<StatusUpdate, any Error>, memo: inout [String: StatusMemo]) {
+    private func record(_ write: StatusChange, _ result: Result<StatusUpdate, any Error>, memo: inout [String: StatusMemo]) {
         let key = write.key.key
         switch result {
         case .success(.written(let version)):
-            memo[key] = StatusMemo(from: write.basis.version, to: version, status: write.status)
+            memo[key] = StatusMemo(from: write.basis?.version ?? version, to: version, status: write.status)
             metrics?.statusWrite("written")
             logger.debug("status written", metadata: ["key": "\(key)", "state": "\(write.status.state?.rawValue ?? "")"])
         case .success(.unchanged(let version)):
-            memo[key] = StatusMemo(from: write.basis.version, to: version, status: write.status)
+            memo[key] = StatusMemo(from: write.basis?.version ?? version, to: version, status: write.status)
             metrics?.statusWrite("unchanged")
         case .success(.superseded):
             // The user changed the value since: the next translation reports on the new one.
@@ -114,7 +108,7 @@ public struct StatusWriter: Service {
             metrics?.statusWrite("failed")
             if case StoreError.invalid = error {
                 // Not YAML (or not an object): never rewritten; reported once per version.
-                memo[key] = StatusMemo(from: write.basis.version, to: nil, status: nil)
+                memo[key] = StatusMemo(from: write.basis?.version ?? 0, to: nil, status: nil)
                 logger.warning("status not written: the stored value cannot carry one", metadata: ["key": "\(key)", "error": "\(error)"])
             } else {
                 logger.warning("status write failed; retried on the next change", metadata: ["key": "\(key)", "error": "\(error)"])
@@ -129,7 +123,6 @@ final class StatusInbox: Sendable {
     private struct State {
         var latest: (ResourceListing, Reports)?
         var leader = false
-        var submissions = 0
     }
 
     private let state = Mutex(State())
@@ -143,7 +136,6 @@ final class StatusInbox: Sendable {
     func submit(_ listing: ResourceListing, _ reports: Reports) {
         state.withLock {
             $0.latest = (listing, reports)
-            $0.submissions += 1
         }
         signal.yield()
     }
@@ -155,5 +147,4 @@ final class StatusInbox: Sendable {
 
     var latest: (ResourceListing, Reports)? { state.withLock { $0.latest } }
     var isLeader: Bool { state.withLock { $0.leader } }
-    var submissions: Int { state.withLock { $0.submissions } }
 }

@@ -19,6 +19,25 @@ public protocol KeyValueBackend: ResourceStore, SecretStore {
     func remove(_ key: String, ifVersion: UInt64?) async throws -> Bool
     /// Listings of `prefix`: the first at once, then one after each change.
     func watchEntries(prefix: String) -> AsyncThrowingStream<KVListing, any Error>
+    /// The entries stored under `keys` (missing ones absent), in one request where the backend can.
+    func entries(keys: [String]) async throws -> [String: KVEntry]
+    /// Writes all of `writes` or none, compare-and-set each: the new versions in order, or nil
+    /// when a compare failed or the backend cannot write them together (then nothing was written).
+    func writeTogether(_ writes: [KVWrite]) async throws -> [UInt64]?
+}
+
+/// One compare-and-set write of a batch.
+public struct KVWrite: Hashable, Sendable {
+    public var key: String
+    public var value: [UInt8]
+    /// The version the key must have (0: absent).
+    public var ifVersion: UInt64
+
+    public init(key: String, value: [UInt8], ifVersion: UInt64) {
+        self.key = key
+        self.value = value
+        self.ifVersion = ifVersion
+    }
 }
 
 extension KeyValueBackend {
@@ -77,33 +96,113 @@ extension KeyValueBackend {
         }
     }
 
+    public func entries(keys: [String]) async throws -> [String: KVEntry] {
+        var found: [String: KVEntry] = [:]
+        for key in keys { found[key] = try await entry(key) }
+        return found
+    }
+
+    public func writeTogether(_ writes: [KVWrite]) async throws -> [UInt64]? { nil }
+
     @discardableResult
     public func updateStatus(_ key: ResourceKey, reporterNamespace: String, status: Status, basis: StatusBasis?) async throws -> StatusUpdate {
         let statusTree = try ConfigEncoder.encode(status)
         // A compare that fails means someone wrote meanwhile: re-read and try again, a few times.
         for _ in 0..<4 {
             guard let entry = try await entry(key.key) else { throw StoreError.notFound(key: key.key) }
-            if let basis, entry.version != basis.version, !Self.holdsConfiguration(of: basis, entry, key) {
-                return .superseded
-            }
-            let tree: ConfigValue
-            switch ResourceCodec.parse(entry.value) {
-            case .success(let value): tree = value
-            case .failure(let problem):
-                // Not even YAML: there is nowhere to put a status without losing the user's bytes.
-                throw StoreError.invalid(key: key.key, findings: [Finding(key: key.key, problem)])
-            }
-            guard case .map = tree else {
-                throw StoreError.invalid(key: key.key, findings: [Finding(.error, key: key.key, reason: "value is not an object")])
-            }
-            let updated = tree.setting(["namespacedStatuses", "statuses", reporterNamespace], to: statusTree)
-            if updated == tree { return .unchanged(version: entry.version) }
-            if let version = try await write(key.key, value: Array(updated.yamlText().utf8), ifVersion: entry.version) {
-                return .written(version: version)
+            switch try Self.statusWrite(entry, key, reporterNamespace, statusTree, basis) {
+            case .done(let outcome): return outcome
+            case .write(let value):
+                if let version = try await write(key.key, value: value, ifVersion: entry.version) { return .written(version: version) }
             }
         }
         let actual = try await entry(key.key).map { String($0.version) } ?? ""
         throw StoreError.conflict(key: key.key, expected: basis.map { String($0.version) } ?? "", actual: actual)
+    }
+
+    /// Batches of up to 64 write-backs (and 256 KiB of values): one read of the batch, one
+    /// compare-and-set write of all of it; when a compare fails, each of that batch goes alone
+    /// (re-read and retried). With Consul that is two transactions per 64 statuses.
+    public func updateStatuses(_ changes: [StatusChange], reporterNamespace: String) async -> [Result<StatusUpdate, any Error>] {
+        var results = [Result<StatusUpdate, any Error>?](repeating: nil, count: changes.count)
+        var start = 0
+        while start < changes.count {
+            let end = min(start + 64, changes.count)
+            let batch = Array(start..<end)
+            start = end
+            let stored: [String: KVEntry]
+            do {
+                stored = try await entries(keys: batch.map { changes[$0].key.key })
+            } catch {
+                for index in batch { results[index] = .failure(error) }
+                continue
+            }
+            var writes: [(index: Int, write: KVWrite)] = []
+            var size = 0
+            for index in batch {
+                let change = changes[index]
+                do {
+                    guard let entry = stored[change.key.key] else { throw StoreError.notFound(key: change.key.key) }
+                    switch try Self.statusWrite(entry, change.key, reporterNamespace, try ConfigEncoder.encode(change.status), change.basis) {
+                    case .done(let outcome): results[index] = .success(outcome)
+                    case .write(let value):
+                        if size + value.count > 256 * 1024 && !writes.isEmpty {
+                            await writeEach(writes, changes, reporterNamespace, into: &results)
+                            writes = []
+                            size = 0
+                        }
+                        writes.append((index, KVWrite(key: change.key.key, value: value, ifVersion: entry.version)))
+                        size += value.count
+                    }
+                } catch {
+                    results[index] = .failure(error)
+                }
+            }
+            await writeEach(writes, changes, reporterNamespace, into: &results)
+        }
+        return results.map { $0 ?? .failure(StoreError.notFound(key: "")) }
+    }
+
+    /// Writes a prepared batch together, else each one on its own.
+    private func writeEach(
+        _ writes: [(index: Int, write: KVWrite)], _ changes: [StatusChange], _ reporterNamespace: String,
+        into results: inout [Result<StatusUpdate, any Error>?]
+    ) async {
+        if writes.isEmpty { return }
+        if let versions = try? await writeTogether(writes.map(\.write)), versions.count == writes.count {
+            for (position, item) in writes.enumerated() { results[item.index] = .success(.written(version: versions[position])) }
+            return
+        }
+        for item in writes {
+            let change = changes[item.index]
+            do {
+                results[item.index] = .success(try await updateStatus(change.key, reporterNamespace: reporterNamespace,
+                                                                      status: change.status, basis: change.basis))
+            } catch {
+                results[item.index] = .failure(error)
+            }
+        }
+    }
+
+    /// What writing `status` into `entry` takes: nothing (equal already, or the configuration
+    /// changed since it was translated), or the new value.
+    private static func statusWrite(
+        _ entry: KVEntry, _ key: ResourceKey, _ reporterNamespace: String, _ statusTree: ConfigValue, _ basis: StatusBasis?
+    ) throws -> PreparedStatus {
+        if let basis, entry.version != basis.version, !holdsConfiguration(of: basis, entry, key) { return .done(.superseded) }
+        let tree: ConfigValue
+        switch ResourceCodec.parse(entry.value) {
+        case .success(let value): tree = value
+        case .failure(let problem):
+            // Not even YAML: there is nowhere to put a status without losing the user's bytes.
+            throw StoreError.invalid(key: key.key, findings: [Finding(key: key.key, problem)])
+        }
+        guard case .map = tree else {
+            throw StoreError.invalid(key: key.key, findings: [Finding(.error, key: key.key, reason: "value is not an object")])
+        }
+        let updated = tree.setting(["namespacedStatuses", "statuses", reporterNamespace], to: statusTree)
+        if updated == tree { return .done(.unchanged(version: entry.version)) }
+        return .write(Array(updated.yamlText().utf8))
     }
 
     /// Whether a newer stored value still holds the configuration a status was computed for.
@@ -165,4 +264,10 @@ extension ConfigValue {
         }
         return .map(entries)
     }
+}
+
+/// A status write-back worked out against a stored entry.
+private enum PreparedStatus {
+    case done(StatusUpdate)
+    case write([UInt8])
 }

@@ -16,6 +16,9 @@ public protocol ResourceStore: Sendable {
     /// compare-and-set; a conflict is re-read and retried while the configuration is `basis`'s.
     @discardableResult
     func updateStatus(_ key: ResourceKey, reporterNamespace: String, status: Status, basis: StatusBasis?) async throws -> StatusUpdate
+    /// Several write-backs, one result per change in order (batched where the backend has
+    /// transactions; `updateStatus` one by one otherwise).
+    func updateStatuses(_ changes: [StatusChange], reporterNamespace: String) async -> [Result<StatusUpdate, any Error>]
     /// Consistent listings of everything stored: the first at once, then one per change.
     func watch() -> AsyncThrowingStream<ResourceListing, any Error>
 }

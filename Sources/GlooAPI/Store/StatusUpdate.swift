@@ -21,3 +21,32 @@ public enum StatusUpdate: Hashable, Sendable {
     /// translation reports on the new one).
     case superseded
 }
+
+/// One status to write back: where, what, and what it was computed from (nil: whatever is stored).
+public struct StatusChange: Hashable, Sendable {
+    public var key: ResourceKey
+    public var status: Status
+    public var basis: StatusBasis?
+
+    public init(key: ResourceKey, status: Status, basis: StatusBasis?) {
+        self.key = key
+        self.status = status
+        self.basis = basis
+    }
+}
+
+extension ResourceStore {
+    /// One write-back after another; stores with transactions batch them instead.
+    public func updateStatuses(_ changes: [StatusChange], reporterNamespace: String) async -> [Result<StatusUpdate, any Error>] {
+        var results: [Result<StatusUpdate, any Error>] = []
+        for change in changes {
+            do {
+                results.append(.success(try await updateStatus(change.key, reporterNamespace: reporterNamespace, status: change.status,
+                                                               basis: change.basis)))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+}
