@@ -12,12 +12,17 @@ enum BaselineResponses {
     static func write(tree: String, editDirectories: [String], to output: String) async throws {
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         let translator = Translator()
+        // One store, decoder and translation cache for all steps: a step decodes and translates
+        // only what its edit changed.
+        let store = DirectoryStore(directory: tree)
+        var decoder = KVTreeDecoder()
+        let cache = TranslationCache()
         var previous: XDSSnapshot?
         for step in 0...editDirectories.count {
             if step > 0 { try copyTree(from: editDirectories[step - 1], into: tree) }
-            var decoder = KVTreeDecoder()
-            let listing = decoder.decode(try await DirectoryStore(directory: tree).entries(prefix: ResourceKey.defaultRootKey + "/"))
-            let result = translator.translate(ApiSnapshot(resources: listing.resources, findings: listing.findings, takenAt: 0))
+            let listing = decoder.decode(try await store.entries(prefix: ResourceKey.defaultRootKey + "/"))
+            let result = translator.translate(ApiSnapshot(resources: listing.resources, findings: listing.findings, takenAt: 0),
+                                              cache: cache)
             guard let proxy = result.proxies.first else { throw BaselineError.noProxy(tree) }
             let snapshot = try proxy.envoy.xdsSnapshot()
             var records = Data()

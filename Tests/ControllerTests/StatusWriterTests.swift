@@ -34,7 +34,7 @@ import XDS
         let store = await Self.seededStore()
         let metrics = GatewayMetrics()
         let writer = StatusWriter(store: store, election: SoleLeader(), reporterNamespace: "gloo-system", logger: Logger(label: "test"),
-                                  metrics: metrics)
+                                  metrics: metrics, quiet: .milliseconds(50), maximumDelay: .milliseconds(500))
         let loop = ConfigLoop(store: store, cache: SnapshotCache(), state: ControllerState(), quiet: .milliseconds(5),
                               maximumDelay: .milliseconds(50), logger: Logger(label: "test"), metrics: metrics, statusWriter: writer)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -76,7 +76,8 @@ import XDS
     @Test func onlyTheLeaderWrites() async throws {
         let store = await Self.seededStore()
         let election = ScriptedElection()
-        let writer = StatusWriter(store: store, election: election, reporterNamespace: "gloo-system", logger: Logger(label: "test"))
+        let writer = StatusWriter(store: store, election: election, reporterNamespace: "gloo-system", logger: Logger(label: "test"),
+                                  quiet: .milliseconds(50), maximumDelay: .milliseconds(500))
         let loop = ConfigLoop(store: store, cache: SnapshotCache(), state: ControllerState(), quiet: .milliseconds(5),
                               maximumDelay: .milliseconds(50), logger: Logger(label: "test"), statusWriter: writer)
         let before = await store.currentIndex

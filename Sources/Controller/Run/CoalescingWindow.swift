@@ -31,3 +31,23 @@ public struct CoalescingWindow<Instant: InstantProtocol>: Sendable where Instant
         return true
     }
 }
+
+extension CoalescingWindow where Instant == ContinuousClock.Instant {
+    /// Waits, from now, until a burst has been quiet for `quiet` or `maximumDelay` has passed;
+    /// `changes()` counts the changes seen so far (a new count restarts the quiet period).
+    public static func settle(quiet: Duration, maximumDelay: Duration, changes: () -> Int) async {
+        let clock = ContinuousClock()
+        var window = CoalescingWindow(quiet: quiet, maximumDelay: maximumDelay)
+        var seen = changes()
+        window.change(at: clock.now)
+        while let deadline = window.deadline {
+            try? await Task.sleep(until: deadline, clock: clock)
+            let current = changes()
+            if current != seen {
+                seen = current
+                window.change(at: clock.now)
+            }
+            if window.shouldFlush(at: clock.now) || Task.isCancelled { return }
+        }
+    }
+}

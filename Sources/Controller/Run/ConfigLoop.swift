@@ -84,20 +84,8 @@ public struct ConfigLoop: Service {
             // Per group, what was last published and the resources it was built from.
             var lastPublished: [String: (resources: EnvoyResources, snapshot: XDSSnapshot)] = [:]
             var lastReports = Reports()
-            let clock = ContinuousClock()
             for await _ in signals.cancelOnGracefulShutdown() {
-                var window = CoalescingWindow<ContinuousClock.Instant>(quiet: quiet, maximumDelay: maximumDelay)
-                var seen = latest.generation
-                window.change(at: clock.now)
-                while let deadline = window.deadline {
-                    try? await Task.sleep(until: deadline, clock: clock)
-                    let current = latest.generation
-                    if current != seen {
-                        seen = current
-                        window.change(at: clock.now)
-                    }
-                    if window.shouldFlush(at: clock.now) || Task.isCancelled { break }
-                }
+                await CoalescingWindow.settle(quiet: quiet, maximumDelay: maximumDelay) { latest.generation }
                 guard let (listing, run) = latest.listingAndRun else { continue }
                 if let epoch = versionEpoch, epoch != (run, listing.generation) {
                     translationCache = TranslationCache()
@@ -107,12 +95,12 @@ public struct ConfigLoop: Service {
                 versionEpoch = (run, listing.generation)
                 if let previous, Self.sameConfiguration(previous, listing) {
                     // Nothing to translate (at most a status changed); the writer still needs the new versions.
-                    statusWriter?.submit(listing, reports: lastReports)
+                    statusWriter?.submit(listing, reports: lastReports, translated: false)
                     continue
                 }
                 previous = listing
                 lastReports = await publish(listing, cache: translationCache, groups: &groups, lastPublished: &lastPublished)
-                statusWriter?.submit(listing, reports: lastReports)
+                statusWriter?.submit(listing, reports: lastReports, translated: true)
             }
             group.cancelAll()
         }

@@ -8,6 +8,9 @@ import Translator
 /// `namespacedStatuses.statuses.<namespace>`), while this instance leads: only statuses that
 /// differ from the stored ones, compare-and-set on the version that was translated, in batches.
 /// A quiet store costs no request; losing leadership stops the writes before the next batch.
+/// Statuses wait until the configuration has settled (`quiet` without a new translation, at
+/// most `maximumDelay`): a burst of edits is reported in one batch, and reaching Envoy never
+/// waits behind a status write (each write wakes every replica's watch).
 public struct StatusWriter: Service {
     let store: any ResourceStore
     let election: any LeaderElection
@@ -17,12 +20,17 @@ public struct StatusWriter: Service {
     let metrics: GatewayMetrics?
     /// How many batches of 64 run at once.
     let concurrency: Int
+    let quiet: Duration
+    let maximumDelay: Duration
     private let inbox = StatusInbox()
 
     public init(
         store: any ResourceStore, election: any LeaderElection, reporterNamespace: String, rootKey: String = ResourceKey.defaultRootKey,
-        logger: Logger, metrics: GatewayMetrics? = nil, concurrency: Int = 2
+        logger: Logger, metrics: GatewayMetrics? = nil, concurrency: Int = 2,
+        quiet: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(5)
     ) {
+        self.quiet = quiet
+        self.maximumDelay = maximumDelay
         self.store = store
         self.election = election
         self.reporterNamespace = reporterNamespace
@@ -32,9 +40,10 @@ public struct StatusWriter: Service {
         self.concurrency = max(1, concurrency)
     }
 
-    /// Hands over the newest listing and the reports of its configuration (older ones are dropped).
-    public func submit(_ listing: ResourceListing, reports: Reports) {
-        inbox.submit(listing, reports)
+    /// Hands over the newest listing and the reports of its configuration (older ones are
+    /// dropped); `translated` when it was a new configuration (not only new versions).
+    public func submit(_ listing: ResourceListing, reports: Reports, translated: Bool) {
+        inbox.submit(listing, reports, translated: translated)
     }
 
     public func run() async throws {
@@ -44,7 +53,9 @@ public struct StatusWriter: Service {
         let logger = logger
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await state in election.leadership() {
+                var current: LeadershipState?
+                for await state in election.leadership() where state != current {
+                    current = state
                     inbox.setLeader(state == .leader)
                     metrics?.leadership(state)
                     logger.info(state == .leader ? "leading: writing statuses" : "following: not writing statuses")
@@ -53,6 +64,8 @@ public struct StatusWriter: Service {
             var memo: [String: StatusMemo] = [:]
             var generation: UInt64?
             for await _ in inbox.signals.cancelOnGracefulShutdown() {
+                guard inbox.isLeader else { continue }
+                await CoalescingWindow.settle(quiet: quiet, maximumDelay: maximumDelay) { inbox.translations }
                 guard inbox.isLeader, let (listing, reports) = inbox.latest else { continue }
                 if generation != listing.generation {
                     // Versions of another generation (a restored Consul) say nothing about these.
@@ -123,6 +136,7 @@ final class StatusInbox: Sendable {
     private struct State {
         var latest: (ResourceListing, Reports)?
         var leader = false
+        var translations = 0
     }
 
     private let state = Mutex(State())
@@ -133,9 +147,10 @@ final class StatusInbox: Sendable {
         (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
     }
 
-    func submit(_ listing: ResourceListing, _ reports: Reports) {
+    func submit(_ listing: ResourceListing, _ reports: Reports, translated: Bool) {
         state.withLock {
             $0.latest = (listing, reports)
+            if translated { $0.translations += 1 }
         }
         signal.yield()
     }
@@ -147,4 +162,5 @@ final class StatusInbox: Sendable {
 
     var latest: (ResourceListing, Reports)? { state.withLock { $0.latest } }
     var isLeader: Bool { state.withLock { $0.leader } }
+    var translations: Int { state.withLock { $0.translations } }
 }
