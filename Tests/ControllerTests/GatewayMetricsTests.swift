@@ -9,7 +9,7 @@ import XDS
 @Suite struct GatewayMetricsTests {
     @Test func familiesAppearWithTheirLabelsAndValues() async throws {
         let metrics = GatewayMetrics()
-        metrics.translated(duration: .milliseconds(12), reports: Reports())
+        metrics.translated(duration: .milliseconds(12), problems: [])
         metrics.observe(BackendRequest(backend: "directory", operation: "scan", duration: .milliseconds(3), failed: true))
         metrics.synced(source: "config")
         let snapshot = try XDSSnapshot([])

@@ -50,10 +50,9 @@ public final class GatewayMetrics: BackendRequestObserver, Sendable {
     }
 
     /// One translation of the whole snapshot and what it reported.
-    func translated(duration: Duration, reports: Reports) {
+    func translated(duration: Duration, problems: [ResourceReport]) {
         translationDuration.recordNanoseconds(duration.nanoseconds)
         translations.increment()
-        let problems = reports.problems
         rejectedResources.record(problems.filter { $0.state == .rejected }.count)
         warnedResources.record(problems.filter { $0.state != .rejected }.count)
     }

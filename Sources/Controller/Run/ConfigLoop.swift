@@ -84,6 +84,7 @@ public struct ConfigLoop: Service {
             // Per group, what was last published and the resources it was built from.
             var lastPublished: [String: (resources: EnvoyResources, snapshot: XDSSnapshot)] = [:]
             var lastReports = Reports()
+            var loggedProblems: [String: ResourceReport] = [:]
             for await _ in signals.cancelOnGracefulShutdown() {
                 await CoalescingWindow.settle(quiet: quiet, maximumDelay: maximumDelay) { latest.generation }
                 guard let (listing, run) = latest.listingAndRun else { continue }
@@ -99,7 +100,8 @@ public struct ConfigLoop: Service {
                     continue
                 }
                 previous = listing
-                lastReports = await publish(listing, cache: translationCache, groups: &groups, lastPublished: &lastPublished)
+                lastReports = await publish(listing, cache: translationCache, groups: &groups, lastPublished: &lastPublished,
+                                            loggedProblems: &loggedProblems)
                 statusWriter?.submit(listing, reports: lastReports, translated: true)
             }
             group.cancelAll()
@@ -118,13 +120,15 @@ public struct ConfigLoop: Service {
     @discardableResult
     func publish(
         _ listing: ResourceListing, cache translationCache: TranslationCache, groups: inout Set<String>,
-        lastPublished: inout [String: (resources: EnvoyResources, snapshot: XDSSnapshot)]
+        lastPublished: inout [String: (resources: EnvoyResources, snapshot: XDSSnapshot)],
+        loggedProblems: inout [String: ResourceReport]
     ) async -> Reports {
         let started = ContinuousClock.now
         let snapshot = ApiSnapshot(resources: listing.resources, findings: listing.findings,
                                    takenAt: Date().timeIntervalSince1970)
         let result = translator.translate(snapshot, cache: translationCache)
-        metrics?.translated(duration: ContinuousClock.now - started, reports: result.reports)
+        let problems = result.reports.problems
+        metrics?.translated(duration: ContinuousClock.now - started, problems: problems)
         metrics?.certificates(listing.resources.secrets)
         var published: [String: XDSSnapshot] = [:]
         for proxy in result.proxies {
@@ -157,7 +161,8 @@ public struct ConfigLoop: Service {
             }
         }
         groups = Set(published.keys)
-        for report in result.reports.problems {
+        // Each problem is logged when it appears or changes, not again on every translation.
+        for report in problems where loggedProblems[report.key] != report {
             let metadata: Logger.Metadata = ["key": "\(report.key)", "state": "\(report.state.rawValue)"]
             if report.state == .rejected {
                 logger.error("\(report.reason)", metadata: metadata)
@@ -165,9 +170,10 @@ public struct ConfigLoop: Service {
                 logger.warning("\(report.reason)", metadata: metadata)
             }
         }
+        loggedProblems = Dictionary(problems.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         logger.info("translated", metadata: [
             "resources": "\(listing.resources.count)", "proxies": "\(result.proxies.count)",
-            "problems": "\(result.reports.problems.count)", "duration": "\(ContinuousClock.now - started)",
+            "problems": "\(problems.count)", "duration": "\(ContinuousClock.now - started)",
         ])
         await state.published(groups: published, reports: result.reports, proxies: result.proxies)
         return result.reports

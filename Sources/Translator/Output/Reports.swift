@@ -6,6 +6,8 @@ public struct Reports: Hashable, Sendable {
     public private(set) var byKey: [String: ResourceReport] = [:]
     /// Keys with at least one error (kept as errors are added, so lookups by kind stay cheap).
     private var rejected: Set<String> = []
+    /// Keys with at least one warning: with `rejected`, every key that is not Accepted.
+    private var warned: Set<String> = []
 
     public init() {}
 
@@ -24,7 +26,9 @@ public struct Reports: Hashable, Sendable {
         case .error:
             if !report.errors.contains(text) { report.errors.append(text) }
             rejected.insert(finding.key)
-        case .warning: if !report.warnings.contains(text) { report.warnings.append(text) }
+        case .warning:
+            if !report.warnings.contains(text) { report.warnings.append(text) }
+            warned.insert(finding.key)
         }
         byKey[finding.key] = report
     }
@@ -55,7 +59,7 @@ public struct Reports: Hashable, Sendable {
 
     /// Rejected and warned resources only, sorted by key.
     public var problems: [ResourceReport] {
-        byKey.values.filter { $0.state != .accepted }.sorted { $0.key < $1.key }
+        rejected.union(warned).compactMap { byKey[$0] }.sorted { $0.key < $1.key }
     }
 }
 
