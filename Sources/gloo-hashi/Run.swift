@@ -44,6 +44,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "The Consul agent, http(s)://HOST:PORT (Settings: consul.address; env CONSUL_HTTP_ADDR).")
     var consulAddress: String?
 
+    @Option(help: "A file holding the Consul ACL token (Settings: consul.token; env CONSUL_HTTP_TOKEN, CONSUL_HTTP_TOKEN_FILE).")
+    var consulTokenFile: String?
+
     @Option(help: "The Vault server (Settings: vaultSecretSource.address; env VAULT_ADDR).")
     var vaultAddress: String?
 
@@ -102,6 +105,7 @@ struct Run: AsyncParsableCommand {
         flags.xdsAddress = xdsAddress
         flags.adminAddress = adminAddress
         flags.consulAddress = consulAddress
+        flags.consulTokenFile = consulTokenFile
         flags.vaultAddress = vaultAddress
         flags.nomadAddress = nomadAddress
         flags.noDiscovery = noDiscovery
@@ -121,6 +125,9 @@ struct Run: AsyncParsableCommand {
         if (xdsTlsCert == nil) != (xdsTlsKey == nil) { throw ValidationError("--xds-tls-cert and --xds-tls-key go together") }
         if xdsClientCa != nil && xdsTlsCert == nil { throw ValidationError("--xds-client-ca needs --xds-tls-cert and --xds-tls-key") }
         if settings != nil && dir != nil { throw ValidationError("give --settings FILE or --dir DIR, not both") }
+        if let consulTokenFile, !FileManager.default.isReadableFile(atPath: consulTokenFile) {
+            throw ValidationError("--consul-token-file: cannot read \(consulTokenFile)")
+        }
         for (name, value) in [("--debounce-ms", debounceMs), ("--max-delay-ms", maxDelayMs), ("--poll-ms", pollMs),
                               ("--refresh-seconds", refreshSeconds), ("--session-ttl-seconds", sessionTtlSeconds),
                               ("--vault-refresh-seconds", vaultRefreshSeconds)]

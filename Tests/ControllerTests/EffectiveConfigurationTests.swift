@@ -78,6 +78,20 @@ import Testing
         #expect(effective.discoveryEnabled == Sourced(true, .default), "on whenever Consul is configured, without a Settings file")
         #expect(effective.vaultSkipVerify == Sourced(true, .environment, "VAULT_SKIP_VERIFY"))
         #expect(effective.consulInsecureSkipVerify == Sourced(true, .environment, "CONSUL_HTTP_SSL_VERIFY"))
+
+        // The flag's file wins over the environment; CONSUL_HTTP_SSL makes host:port https.
+        var flags = RunFlags()
+        flags.consulTokenFile = tokenFile
+        flags.namespace = "team-a"
+        let fromFlag = EffectiveConfiguration.resolve(
+            flags: flags, settings: nil,
+            environment: ["CONSUL_HTTP_ADDR": "127.0.0.1:8500", "CONSUL_HTTP_TOKEN": "env-token", "CONSUL_HTTP_SSL": "true"])
+        #expect(fromFlag.consulToken == Sourced(SensitiveString("file-token"), .flag, "--consul-token-file"))
+        #expect(fromFlag.statusNamespace == Sourced("team-a", .flag, "--namespace"))
+        let run = try RunConfiguration(fromFlag)
+        guard case .consul(let consul) = run.source else { Issue.record("expected Consul"); return }
+        #expect(consul.baseURL == "https://127.0.0.1:8500")
+        #expect(run.writeStatuses && run.statusNamespace == "team-a")
     }
 
     @Test func printedConfigurationMasksSecretsAndSaysWhereEachValueCameFrom() throws {

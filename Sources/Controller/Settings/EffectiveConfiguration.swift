@@ -106,6 +106,7 @@ public struct EffectiveConfiguration: Sendable, Equatable {
             writeStatuses: .first([(.flag, "--write-statuses", flags.writeStatuses ? true : nil)], default: false),
             consulAddress: consulAddress,
             consulToken: .first([
+                (.flag, "--consul-token-file", flags.consulTokenFile.flatMap(readToken)),
                 (.settings, "consul.token", (consul?.token).nonEmpty), (.environment, "CONSUL_HTTP_TOKEN", environment["CONSUL_HTTP_TOKEN"].nonEmpty.map { SensitiveString($0) }),
                 (.environment, "CONSUL_HTTP_TOKEN_FILE", environment["CONSUL_HTTP_TOKEN_FILE"].nonEmpty.flatMap(readToken)),
             ], default: SensitiveString("")),

@@ -10,6 +10,8 @@ public struct RunFlags: Sendable, Equatable {
     public var xdsAddress: String?
     public var adminAddress: String?
     public var consulAddress: String?
+    /// A file holding the Consul ACL token (a flag never carries the token itself: process lists show flags).
+    public var consulTokenFile: String?
     public var vaultAddress: String?
     public var nomadAddress: String?
     public var noDiscovery = false
