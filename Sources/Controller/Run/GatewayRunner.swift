@@ -30,6 +30,8 @@ public enum GatewayRunner {
             sourceDescription = "consul \(consul.baseURL)"
             election = ConsulLeaderElection(client: client, rootKey: configuration.rootKey, identity: configuration.instanceName,
                                             ttl: configuration.sessionTTL, logger: logger)
+            // Not the leader until the election says so.
+            metrics.leadership(.follower)
         }
         let cache = SnapshotCache()
         let state = ControllerState()
