@@ -101,6 +101,23 @@ import XDS
         }
     }
 
+    @Test func failedWritesAreTriedAgainWithoutANewChange() async throws {
+        let store = await Self.seededStore()
+        let flaky = FailingFirstStatusWrites(store: store)
+        let writer = StatusWriter(store: flaky, election: SoleLeader(), reporterNamespace: "gloo-system", logger: Logger(label: "test"),
+                                  quiet: .milliseconds(20), maximumDelay: .milliseconds(200), retryPause: .milliseconds(100))
+        let loop = ConfigLoop(store: store, cache: SnapshotCache(), state: ControllerState(), quiet: .milliseconds(5),
+                              maximumDelay: .milliseconds(50), logger: Logger(label: "test"), statusWriter: writer)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await loop.run() }
+            group.addTask { try await writer.run() }
+            #expect(await eventually { await flaky.attempts >= 2 })
+            #expect(await eventually { await Self.status(store, Self.serviceKey)?["state"] == .string("Accepted") },
+                    "written on the second pass, with nothing else changing")
+            group.cancelAll()
+        }
+    }
+
     @Test func planSkipsWhatIsStoredAndWhatWasJustWritten() {
         var listing = ResourceListing()
         var upstream = Upstream(metadata: Metadata(name: "a", namespace: "gloo-system"),
@@ -143,4 +160,29 @@ final class ScriptedElection: LeaderElection, Sendable {
     func leadership() -> AsyncStream<LeadershipState> { stream }
 
     func resign() async {}
+}
+
+/// A store whose first batch of status writes fails (Consul unreachable for a moment).
+actor FailingFirstStatusWrites: ResourceStore {
+    let store: InMemoryStore
+    private(set) var attempts = 0
+
+    init(store: InMemoryStore) { self.store = store }
+
+    func updateStatuses(_ changes: [StatusChange], reporterNamespace: String) async -> [Result<StatusUpdate, any Error>] {
+        attempts += 1
+        if attempts == 1 { return changes.map { _ in .failure(StoreError.notFound(key: "unreachable")) } }
+        return await store.updateStatuses(changes, reporterNamespace: reporterNamespace)
+    }
+
+    nonisolated func get<R: Resource>(_ type: R.Type, _ ref: ResourceRef) async throws -> R? { try await store.get(type, ref) }
+    nonisolated func list<R: Resource>(_ type: R.Type, namespace: String?) async throws -> [R] { try await store.list(type, namespace: namespace) }
+    nonisolated func put<R: Resource>(_ resource: R) async throws -> R { try await store.put(resource) }
+    nonisolated func delete<R: Resource>(_ type: R.Type, _ ref: ResourceRef, resourceVersion: String?) async throws {
+        try await store.delete(type, ref, resourceVersion: resourceVersion)
+    }
+    nonisolated func updateStatus(_ key: ResourceKey, reporterNamespace: String, status: Status, basis: StatusBasis?) async throws -> StatusUpdate {
+        try await store.updateStatus(key, reporterNamespace: reporterNamespace, status: status, basis: basis)
+    }
+    nonisolated func watch() -> AsyncThrowingStream<ResourceListing, any Error> { store.watch() }
 }

@@ -22,13 +22,16 @@ public struct StatusWriter: Service {
     let concurrency: Int
     let quiet: Duration
     let maximumDelay: Duration
+    /// How long to wait before writing again what failed (Consul unreachable, say).
+    let retryPause: Duration
     private let inbox = StatusInbox()
 
     public init(
         store: any ResourceStore, election: any LeaderElection, reporterNamespace: String, rootKey: String = ResourceKey.defaultRootKey,
         logger: Logger, metrics: GatewayMetrics? = nil, concurrency: Int = 2,
-        quiet: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(5)
+        quiet: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(5), retryPause: Duration = .seconds(5)
     ) {
+        self.retryPause = retryPause
         self.quiet = quiet
         self.maximumDelay = maximumDelay
         self.store = store
@@ -75,7 +78,18 @@ public struct StatusWriter: Service {
                 let writes = StatusPlan.writes(listing: listing, reports: reports, reporterNamespace: reporterNamespace,
                                                rootKey: rootKey, memo: memo)
                 if writes.isEmpty { continue }
-                await write(writes, memo: &memo, inbox: inbox)
+                let failures = await write(writes, memo: &memo, inbox: inbox)
+                if let failures {
+                    // Consul failing: one line for the pass, and another pass after a pause (the
+                    // memo lacks what failed, so that is what gets written).
+                    logger.warning("status writes failed; trying again",
+                                   metadata: ["failed": "\(failures.count)", "error": "\(failures.first)", "retryIn": "\(retryPause)"])
+                    let pause = retryPause
+                    group.addTask {
+                        try? await Task.sleep(for: pause)
+                        inbox.poke()
+                    }
+                }
             }
             group.cancelAll()
             await election.resign()
@@ -83,8 +97,12 @@ public struct StatusWriter: Service {
     }
 
     /// Writes `writes` in batches of 64 (a store with transactions writes each batch in two
-    /// requests), `concurrency` batches at a time, while this instance leads.
-    private func write(_ writes: [StatusChange], memo: inout [String: StatusMemo], inbox: StatusInbox) async {
+    /// requests), `concurrency` batches at a time, while this instance leads. Returns the
+    /// failures that are worth another try (count and the first error), if any.
+    private func write(
+        _ writes: [StatusChange], memo: inout [String: StatusMemo], inbox: StatusInbox
+    ) async -> (count: Int, first: String)? {
+        var failures: (count: Int, first: String)?
         var pending = stride(from: 0, to: writes.count, by: 64).map { Array(writes[$0..<min($0 + 64, writes.count)]) }[...]
         await withTaskGroup(of: [(StatusChange, Result<StatusUpdate, any Error>)].self) { group in
             func startNext() -> Bool {
@@ -98,13 +116,19 @@ public struct StatusWriter: Service {
             }
             for _ in 0..<concurrency where !startNext() { break }
             while let results = await group.next() {
-                for (change, result) in results { record(change, result, memo: &memo) }
+                for (change, result) in results {
+                    if let error = record(change, result, memo: &memo) {
+                        failures = ((failures?.count ?? 0) + 1, failures?.first ?? "\(error)")
+                    }
+                }
                 _ = startNext()
             }
         }
+        return failures
     }
 
-    private func record(_ write: StatusChange, _ result: Result<StatusUpdate, any Error>, memo: inout [String: StatusMemo]) {
+    /// Notes the outcome of one write; returns the error of a failure worth another try.
+    private func record(_ write: StatusChange, _ result: Result<StatusUpdate, any Error>, memo: inout [String: StatusMemo]) -> (any Error)? {
         let key = write.key.key
         switch result {
         case .success(.written(let version)):
@@ -123,10 +147,12 @@ public struct StatusWriter: Service {
                 // Not YAML (or not an object): never rewritten; reported once per version.
                 memo[key] = StatusMemo(from: write.basis?.version ?? 0, to: nil, status: nil)
                 logger.warning("status not written: the stored value cannot carry one", metadata: ["key": "\(key)", "error": "\(error)"])
-            } else {
-                logger.warning("status write failed; retried on the next change", metadata: ["key": "\(key)", "error": "\(error)"])
+                return nil
             }
+            logger.debug("status write failed", metadata: ["key": "\(key)", "error": "\(error)"])
+            return error
         }
+        return nil
     }
 }
 
@@ -154,6 +180,9 @@ final class StatusInbox: Sendable {
         }
         signal.yield()
     }
+
+    /// Asks for another pass over the latest listing.
+    func poke() { signal.yield() }
 
     func setLeader(_ leader: Bool) {
         state.withLock { $0.leader = leader }
