@@ -29,7 +29,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Gloo's settings directory: Settings are read from DIR/<namespace>/default.yaml.")
     var dir: String?
 
-    @Option(help: "The namespace of the Settings under --dir (default gloo-system).")
+    @Option(help: "The namespace of the Settings under --dir, and the one statuses are written under (namespacedStatuses.statuses.<NS>; default gloo-system).")
     var namespace: String?
 
     @Option(help: "The root key of the tree (Settings: consulKvSource.rootKey; default gloo).")

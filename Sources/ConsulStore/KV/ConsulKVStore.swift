@@ -182,7 +182,7 @@ public struct ConsulKVStore: KeyValueBackend {
 
 /// The values of the last listing, looked up in answer order: Consul lists keys sorted, so the
 /// next key is almost always at the next position and no table is built for 15,000 keys.
-final class KnownValues: @unchecked Sendable {
+final class KnownValues {
     private let entries: [KVEntry]
     private var cursor = 0
     private lazy var byKey: [String: Int] = Dictionary(entries.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
