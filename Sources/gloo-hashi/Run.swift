@@ -53,8 +53,11 @@ struct Run: AsyncParsableCommand {
     @Option(help: "The Nomad agent (env NOMAD_ADDR).")
     var nomadAddress: String?
 
-    @Flag(help: "Do not discover Consul services as Upstreams.")
+    @Flag(help: "Do not discover Consul services as Upstreams (Settings: consul.serviceDiscovery present turns it on).")
     var noDiscovery = false
+
+    @Flag(help: "Send traffic to Consul instances whose worst check is warning too (weighted by their Weights.Warning).")
+    var discoveryIncludeWarning = false
 
     @Option(help: "PEM certificate chain for TLS on the xDS port.")
     var xdsTlsCert: String?
@@ -109,6 +112,7 @@ struct Run: AsyncParsableCommand {
         flags.vaultAddress = vaultAddress
         flags.nomadAddress = nomadAddress
         flags.noDiscovery = noDiscovery
+        flags.discoveryIncludeWarning = discoveryIncludeWarning
         flags.writeStatuses = writeStatuses
         flags.debounceMs = debounceMs
         flags.maxDelayMs = maxDelayMs

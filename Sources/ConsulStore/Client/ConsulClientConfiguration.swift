@@ -20,6 +20,10 @@ public struct ConsulClientConfiguration: Sendable, Hashable {
     public var clientKey: String?
     public var tlsServerName: String?
     public var insecureSkipVerify = false
+    /// How many blocking queries may be open at once (one per datacenter and referenced service
+    /// for discovery, plus the KV watch and the leader lock). Consul's agent allows 200
+    /// connections per client address by default (`limits.http_max_conns_per_client`).
+    public var maximumLongPolls = 1024
 
     /// Parses `address` as Consul's tools do: `host:port` (http, or https when `ssl`), or a URL.
     public init?(address: String, ssl: Bool = false, token: SensitiveString = SensitiveString("")) {

@@ -50,7 +50,7 @@ public final class ConsulHTTPClient: Sendable {
         self.base = base
         requests = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
         var polls = http
-        polls.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 16)
+        polls.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maximumLongPolls)
         longPolls = HTTPClient(eventLoopGroupProvider: .singleton, configuration: polls)
     }
 

@@ -23,10 +23,14 @@ public enum AdminServer {
                             body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
         }
         router.get("/readyz") { _, _ -> Response in
-            let failure = await state.sourceFailure
-            let problem = failure.map { "; the configuration source is failing since \(ISO8601DateFormatter().string(from: $0.since)): \($0.reason)" } ?? ""
+            let failures = await state.sourceFailures
+            let problem = failures.keys.sorted().map { source in
+                let failure = failures[source]!
+                let name = source == "config" ? "the configuration source" : source
+                return "; \(name) is failing since \(ISO8601DateFormatter().string(from: failure.since)): \(failure.reason)"
+            }.joined()
             if await state.ready {
-                return text(failure == nil ? "ready\n" : "ready, serving the last good configuration\(problem)\n")
+                return text(failures.isEmpty ? "ready\n" : "ready, serving the last good configuration\(problem)\n")
             }
             return text("waiting for the first sync\(problem)\n", status: .serviceUnavailable)
         }

@@ -95,6 +95,17 @@ public final class GatewayMetrics: BackendRequestObserver, Sendable {
         Metrics.Counter(label: "gloo_hashi_snapshot_refused_total", dimensions: [("proxy", group)], factory: factory).increment()
     }
 
+    /// What a discovery source knows: discovered Upstreams, endpoints, and open watches (long-polls).
+    func discovered(source: String, result: DiscoveryResult) {
+        let dimensions = [("source", source)]
+        Metrics.Gauge(label: "gloo_hashi_discovered_upstreams", dimensions: dimensions, factory: factory)
+            .record(result.upstreams.count)
+        Metrics.Gauge(label: "gloo_hashi_discovered_endpoints", dimensions: dimensions, factory: factory)
+            .record(result.endpoints.values.reduce(0) { $0 + $1.count })
+        Metrics.Gauge(label: "gloo_hashi_discovery_watches", dimensions: dimensions, factory: factory)
+            .record(result.watches)
+    }
+
     /// A source delivered a complete listing.
     func synced(source: String) {
         Metrics.Gauge(label: "gloo_hashi_source_last_sync_timestamp_seconds", dimensions: [("source", source)], factory: factory)

@@ -19,12 +19,20 @@ public struct ConfigLoop: Service {
     let metrics: GatewayMetrics?
     /// Gets every listing and its reports, to write statuses back (nil: statuses stay on the admin API).
     let statusWriter: StatusWriter?
+    /// Service discovery sources (Consul catalog, Nomad services): Upstreams and endpoints.
+    let discoveries: [any EndpointDiscovery]
+    /// How long the first publish waits for discovery to answer for the services the
+    /// configuration references (so Envoy never starts with empty load assignments).
+    let discoveryWarmup: Duration
 
     public init(
         store: any ResourceStore, cache: SnapshotCache, state: ControllerState, translator: Translator = Translator(),
         quiet: Duration = .milliseconds(20), maximumDelay: Duration = .milliseconds(250), logger: Logger,
-        metrics: GatewayMetrics? = nil, statusWriter: StatusWriter? = nil
+        metrics: GatewayMetrics? = nil, statusWriter: StatusWriter? = nil, discoveries: [any EndpointDiscovery] = [],
+        discoveryWarmup: Duration = .seconds(10)
     ) {
+        self.discoveries = discoveries
+        self.discoveryWarmup = discoveryWarmup
         self.metrics = metrics
         self.statusWriter = statusWriter
         self.store = store
@@ -38,6 +46,7 @@ public struct ConfigLoop: Service {
 
     public func run() async throws {
         let latest = LatestListing()
+        let discovered = LatestDiscoveries()
         let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let store = store
         let state = state
@@ -74,6 +83,24 @@ public struct ConfigLoop: Service {
                 }
                 signal.finish()
             }
+            for discovery in discoveries {
+                group.addTask {
+                    await Self.follow(discovery, into: discovered, signal: signal, state: state, logger: logger, metrics: metrics)
+                }
+            }
+            if !discoveries.isEmpty {
+                // Wakes the loop when the warm-up ends, so the first publish happens without discovery if it must.
+                let warmup = discoveryWarmup
+                group.addTask {
+                    try? await Task.sleep(for: warmup)
+                    signal.yield()
+                }
+            }
+            let started = ContinuousClock.now
+            var everPublished = false
+            var interest: DiscoveryInterest?
+            var inputs = (generation: -1, stored: [Upstream](), joined: DiscoveredInputs())
+            var translatedDiscovery = -1
             var previous: ResourceListing?
             // Reuses the translation of unchanged resources between publishes, while versions
             // stay comparable: a new watch (the backend may have been restored meanwhile) or a
@@ -94,17 +121,72 @@ public struct ConfigLoop: Service {
                     lastPublished = [:]
                 }
                 versionEpoch = (run, listing.generation)
-                if let previous, Self.sameConfiguration(previous, listing) {
+                let (results, discoveryGeneration) = discovered.current
+                if !discoveries.isEmpty {
+                    // Tell discovery which services to watch, then (the first time) wait until it
+                    // has answered for them, at most the warm-up.
+                    let wanted = DiscoveryInterestPlan.interest(
+                        listing.resources, discovered: results.values.flatMap(\.upstreams))
+                    if wanted != interest {
+                        interest = wanted
+                        for discovery in discoveries { await discovery.setInterest(wanted) }
+                    }
+                    let answered = discoveries.allSatisfy { results[$0.name].map { $0.complete && $0.interest == wanted } ?? false }
+                    if !everPublished, !answered, ContinuousClock.now - started < discoveryWarmup { continue }
+                    if !everPublished, !answered {
+                        logger.warning("discovery has not answered for every referenced service; publishing without those endpoints",
+                                       metadata: ["waited": "\(discoveryWarmup)"])
+                    }
+                }
+                if discoveryGeneration != inputs.generation || listing.resources.upstreams != inputs.stored {
+                    inputs = (discoveryGeneration, listing.resources.upstreams,
+                              DiscoveredInputs(results: results, stored: listing.resources.upstreams))
+                }
+                let discoveryChanged = translatedDiscovery != discoveryGeneration
+                translatedDiscovery = discoveryGeneration
+                if let previous, !discoveryChanged, Self.sameConfiguration(previous, listing) {
                     // Nothing to translate (at most a status changed); the writer still needs the new versions.
                     statusWriter?.submit(listing, reports: lastReports, translated: false)
                     continue
                 }
                 previous = listing
-                lastReports = await publish(listing, cache: translationCache, groups: &groups, lastPublished: &lastPublished,
-                                            loggedProblems: &loggedProblems)
+                lastReports = await publish(listing, discovered: inputs.joined, cache: translationCache, groups: &groups,
+                                            lastPublished: &lastPublished, loggedProblems: &loggedProblems)
+                everPublished = true
                 statusWriter?.submit(listing, reports: lastReports, translated: true)
             }
             group.cancelAll()
+        }
+    }
+
+    /// Keeps `discovery`'s newest result in `latest` and wakes the loop; a stream that ends or
+    /// fails is followed again after a pause, and meanwhile its last result stays.
+    static func follow(
+        _ discovery: any EndpointDiscovery, into latest: LatestDiscoveries, signal: AsyncStream<Void>.Continuation,
+        state: ControllerState, logger: Logger, metrics: GatewayMetrics?
+    ) async {
+        let source = "discovery-\(discovery.name)"
+        var failing = false
+        while !Task.isCancelled {
+            do {
+                for try await result in discovery.discoveries() {
+                    latest.store(result, source: discovery.name)
+                    metrics?.discovered(source: discovery.name, result: result)
+                    if result.problems.isEmpty {
+                        metrics?.synced(source: source)
+                        if failing { await state.sourceRecovered(source) }
+                        failing = false
+                    } else {
+                        if !failing { metrics?.sourceFailed(source: source) }
+                        failing = true
+                        await state.sourceFailed(result.problems.joined(separator: "; "), source: source)
+                    }
+                    signal.yield()
+                }
+            } catch {
+                logger.error("discovery failed; keeping its last result", metadata: ["source": "\(discovery.name)", "error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
         }
     }
 
@@ -119,13 +201,14 @@ public struct ConfigLoop: Service {
     /// snapshot (their Envoys drop the listeners instead of serving stale ones). Returns the reports.
     @discardableResult
     func publish(
-        _ listing: ResourceListing, cache translationCache: TranslationCache, groups: inout Set<String>,
+        _ listing: ResourceListing, discovered: DiscoveredInputs = DiscoveredInputs(), cache translationCache: TranslationCache,
+        groups: inout Set<String>,
         lastPublished: inout [String: (resources: EnvoyResources, snapshot: XDSSnapshot)],
         loggedProblems: inout [String: ResourceReport]
     ) async -> Reports {
         let started = ContinuousClock.now
-        let snapshot = ApiSnapshot(resources: listing.resources, findings: listing.findings,
-                                   takenAt: Date().timeIntervalSince1970)
+        let snapshot = ApiSnapshot(resources: listing.resources, discoveredUpstreams: discovered.upstreams,
+                                   endpoints: discovered.endpoints, findings: listing.findings, takenAt: Date().timeIntervalSince1970)
         let result = translator.translate(snapshot, cache: translationCache)
         let problems = result.reports.problems
         metrics?.translated(duration: ContinuousClock.now - started, problems: problems)
@@ -178,6 +261,17 @@ public struct ConfigLoop: Service {
         await state.published(groups: published, reports: result.reports, proxies: result.proxies)
         return result.reports
     }
+}
+
+/// The newest result of each discovery source, and a count of results so far.
+final class LatestDiscoveries: Sendable {
+    private let state = Mutex<(results: [String: DiscoveryResult], generation: Int)>(([:], 0))
+
+    func store(_ result: DiscoveryResult, source: String) {
+        state.withLock { $0 = ($0.results.merging([source: result]) { $1 }, $0.generation + 1) }
+    }
+
+    var current: ([String: DiscoveryResult], Int) { state.withLock { ($0.results, $0.generation) } }
 }
 
 /// A store's watch that finished without an error (it is started again like a failed one).

@@ -13,18 +13,21 @@ public actor ControllerState {
     public private(set) var lastProxies: [ProxyTranslation] = []
     public private(set) var publishedGroups: [String: XDSSnapshot] = [:]
     public private(set) var lastError: String?
-    /// Why the configuration source is failing (the last good snapshot keeps being served), and
-    /// since when; nil while it delivers.
-    public private(set) var sourceFailure: (reason: String, since: Date)?
+    /// Why each failing source (`config`, `discovery-consul`) is failing and since when (the
+    /// last good snapshot keeps being served); empty while every source delivers.
+    public private(set) var sourceFailures: [String: (reason: String, since: Date)] = [:]
+
+    /// The configuration source's failure, if it is failing.
+    public var sourceFailure: (reason: String, since: Date)? { sourceFailures["config"] }
 
     public init() {}
 
-    func sourceFailed(_ reason: String) {
-        sourceFailure = (reason, sourceFailure?.since ?? Date())
+    func sourceFailed(_ reason: String, source: String = "config") {
+        sourceFailures[source] = (reason, sourceFailures[source]?.since ?? Date())
     }
 
-    func sourceRecovered() {
-        sourceFailure = nil
+    func sourceRecovered(_ source: String = "config") {
+        sourceFailures[source] = nil
     }
 
     func published(groups: [String: XDSSnapshot], reports: Reports, proxies: [ProxyTranslation]) {

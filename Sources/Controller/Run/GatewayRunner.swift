@@ -33,6 +33,14 @@ public enum GatewayRunner {
             // Not the leader until the election says so.
             metrics.leadership(.follower)
         }
+        var discoveries: [any EndpointDiscovery] = []
+        var discoveryClient: ConsulHTTPClient?
+        if let (clientConfiguration, options) = configuration.consulDiscovery {
+            // The store's client when it is the same agent; its own otherwise (--config-dir with Consul discovery).
+            let client = try consulClient.flatMap { $0.configuration == clientConfiguration ? $0 : nil } ?? ConsulHTTPClient(clientConfiguration)
+            if client !== consulClient { discoveryClient = client }
+            discoveries.append(ConsulDiscovery(client: client, options: options, logger: logger))
+        }
         let cache = SnapshotCache()
         let state = ControllerState()
         let xds = XDSServer(host: configuration.xdsAddress.host, port: configuration.xdsAddress.port,
@@ -44,12 +52,13 @@ public enum GatewayRunner {
         let loop = ConfigLoop(
             store: store, cache: cache, state: state, translator: Translator(rootKey: configuration.rootKey),
             quiet: configuration.quiet, maximumDelay: configuration.maximumDelay, logger: logger, metrics: metrics,
-            statusWriter: statusWriter)
+            statusWriter: statusWriter, discoveries: discoveries)
         let admin = AdminServer.application(address: configuration.adminAddress, state: state, xds: xds, metrics: metrics,
                                             logger: logger)
         logger.info("starting", metadata: [
             "source": "\(sourceDescription)", "xds": "\(configuration.xdsAddress)",
             "admin": "\(configuration.adminAddress)",
+            "discovery": "\(configuration.consulDiscovery.map { "consul \($0.client.baseURL)" } ?? "off")",
         ])
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
@@ -67,9 +76,11 @@ public enum GatewayRunner {
             try await group.run()
         } catch {
             await consulClient?.shutdown()
+            await discoveryClient?.shutdown()
             throw error
         }
         await consulClient?.shutdown()
+        await discoveryClient?.shutdown()
         logger.info("stopped")
     }
 }

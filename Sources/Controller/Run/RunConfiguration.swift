@@ -29,6 +29,8 @@ public struct RunConfiguration: Sendable {
     /// Whether statuses are written back (always for Consul KV; with `--write-statuses` for a directory).
     public var writeStatuses = false
     public var sessionTTL: Duration = .seconds(15)
+    /// Consul service discovery: the agent it asks and how services become Upstreams (nil: off).
+    public var consulDiscovery: (client: ConsulClientConfiguration, options: ConsulDiscoveryOptions)?
     /// Written into the leader lock so operators see who leads.
     public var instanceName = RunConfiguration.defaultInstanceName
 
@@ -58,6 +60,9 @@ public struct RunConfiguration: Sendable {
                 + "or a Settings file with directoryConfigSource or consul.address)")
         }
         rootKey = effective.rootKey.value
+        if effective.discoveryEnabled.value, let address = effective.consulAddress.value {
+            consulDiscovery = (try Self.consul(address, effective), Self.discoveryOptions(effective))
+        }
         statusNamespace = effective.statusNamespace.value
         guard effective.sessionTTL.value >= .seconds(10) else {
             throw Invalid(description: "the leader session TTL (\(effective.sessionTTL.provenance)) must be at least 10 s (Consul's minimum)")
@@ -100,6 +105,23 @@ public struct RunConfiguration: Sendable {
         consul.insecureSkipVerify = effective.consulInsecureSkipVerify.value
         consul.wait = min(effective.consulWaitTime.value, .seconds(600))
         return consul
+    }
+
+    /// How Consul services become Upstreams, from the effective configuration.
+    static func discoveryOptions(_ effective: EffectiveConfiguration) -> ConsulDiscoveryOptions {
+        var options = ConsulDiscoveryOptions()
+        options.datacenters = effective.discoveryDatacenters.value
+        options.namespace = effective.discoveryNamespace.value
+        options.includeWarningInstances = effective.discoveryIncludeWarning.value
+        options.hostnameRefresh = max(effective.discoveryHostnameRefresh.value, .seconds(1))
+        if let settings = effective.consulDiscovery {
+            options.useTlsTagging = settings.useTlsTagging
+            if !settings.tlsTagName.isEmpty { options.tlsTagName = settings.tlsTagName }
+            options.rootCa = settings.rootCa
+            options.splitTlsServices = settings.splitTlsServices
+            options.serviceTagsAllowlist = settings.serviceTagsAllowlist
+        }
+        return options
     }
 
     private static func address(_ sourced: Sourced<String>) throws(Invalid) -> HostPort {

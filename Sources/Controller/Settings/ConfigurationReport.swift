@@ -27,6 +27,12 @@ extension EffectiveConfiguration {
             line("statuses.namespace", statusNamespace) { $0 },
             line("statuses.writeToDirectory", writeStatuses, flag),
             line("discovery.dataCenters", discoveryDatacenters) { $0.joined(separator: ",") },
+            line("discovery.includeWarning", discoveryIncludeWarning, flag),
+            line("discovery.hostnameRefresh", discoveryHostnameRefresh, seconds),
+            Line(name: "discovery.tlsTagging", value: consulDiscovery.map { discovery in
+                discovery.useTlsTagging ? "tag \(discovery.tlsTagName.isEmpty ? "glooUseTls" : discovery.tlsTagName)"
+                    + (discovery.splitTlsServices ? ", split" : "") : "off"
+            } ?? "off", provenance: consulDiscovery == nil ? "default" : "settings (consulDiscovery)"),
             line("consul.address", consulAddress, plain),
             line("consul.token", consulToken, secret),
             line("consul.datacenter", consulDatacenter, plain),

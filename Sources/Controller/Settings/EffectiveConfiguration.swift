@@ -12,6 +12,12 @@ public struct EffectiveConfiguration: Sendable, Equatable {
     public var discoveryNamespace: Sourced<String>
     public var discoveryEnabled: Sourced<Bool>
     public var discoveryDatacenters: Sourced<[String]>
+    /// Whether Consul instances whose worst check is `warning` get traffic.
+    public var discoveryIncludeWarning: Sourced<Bool>
+    /// How often instance hostnames are resolved again.
+    public var discoveryHostnameRefresh: Sourced<Duration>
+    /// Gloo's `consulDiscovery` Settings: TLS tagging, split TLS services, the tag allowlist.
+    public var consulDiscovery: ConsulDiscoveryConfiguration?
     /// The namespace statuses are written under (`namespacedStatuses.statuses.<namespace>`).
     public var statusNamespace: Sourced<String>
     /// Whether the directory backend's files get statuses written into them.
@@ -100,6 +106,11 @@ public struct EffectiveConfiguration: Sendable, Equatable {
             discoveryDatacenters: .first([
                 (.settings, "consul.serviceDiscovery.dataCenters", consul?.serviceDiscovery?.dataCenters.nonEmpty),
             ], default: []),
+            discoveryIncludeWarning: .first([(.flag, "--discovery-include-warning", flags.discoveryIncludeWarning ? true : nil)],
+                                            default: false),
+            discoveryHostnameRefresh: .first([(.settings, "consul.dnsPollingInterval", consul?.dnsPollingInterval.map(duration))],
+                                             default: .seconds(5)),
+            consulDiscovery: settings?.consulDiscovery,
             statusNamespace: .first([
                 flag("--namespace", flags.namespace), fromSettings("metadata.namespace", loaded.map { $0.settings.metadata.namespace }),
             ], default: "gloo-system"),

@@ -15,6 +15,8 @@ public struct RunFlags: Sendable, Equatable {
     public var vaultAddress: String?
     public var nomadAddress: String?
     public var noDiscovery = false
+    /// Consul instances in `warning` get traffic too.
+    public var discoveryIncludeWarning = false
     /// Write statuses into the files of `--config-dir` too (Consul KV always gets them).
     public var writeStatuses = false
     public var debounceMs: Int?

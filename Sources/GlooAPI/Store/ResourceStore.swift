@@ -62,13 +62,35 @@ public struct DiscoveryInterest: Hashable, Sendable {
 
 /// What one discovery source knows at one moment.
 public struct DiscoveryResult: Hashable, Sendable {
+    /// Every discovered Upstream, sorted by name.
     public var upstreams: [Upstream]
-    public var endpoints: [Endpoint]
+    /// Endpoints by discovered service name; each names the discovered Upstreams it feeds (the
+    /// controller adds the user-written Upstreams of the same service).
+    public var endpoints: [String: [Endpoint]]
+    /// The interest these endpoints answer.
+    public var interest: DiscoveryInterest
+    /// Whether every source (each datacenter's service list, each watched service) has answered
+    /// at least once: until then, endpoints may be missing rather than gone.
+    public var complete: Bool
+    /// What is failing right now (the last good answers keep being used), for health and logs.
+    public var problems: [String]
+    /// How many watches (long-polls) the source keeps open.
+    public var watches: Int
 
-    public init(upstreams: [Upstream], endpoints: [Endpoint]) {
+    public init(
+        upstreams: [Upstream], endpoints: [String: [Endpoint]], interest: DiscoveryInterest = DiscoveryInterest(),
+        complete: Bool = true, problems: [String] = [], watches: Int = 0
+    ) {
+        self.watches = watches
         self.upstreams = upstreams
         self.endpoints = endpoints
+        self.interest = interest
+        self.complete = complete
+        self.problems = problems
     }
+
+    /// Every endpoint, by service name then as discovered.
+    public var allEndpoints: [Endpoint] { endpoints.keys.sorted().flatMap { endpoints[$0]! } }
 }
 
 /// Which of several controller instances writes statuses (and, in split mode, discovery).

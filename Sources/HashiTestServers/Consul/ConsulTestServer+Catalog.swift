@@ -22,6 +22,27 @@ extension ConsulTestServer {
                                    checkID: body.string("CheckID"))
             return json("true", index: nil)
         }
+        // The agent's service maintenance: a critical `_service_maintenance:<id>` check, as Consul adds.
+        router.put("/v1/agent/service/maintenance/:id") { request, context -> Response in
+            if let denied = await admit(request, state: state, token: token) { return denied }
+            let id = context.parameters.get("id") ?? ""
+            guard let enable = request.uri.queryParameters["enable"].map(String.init), enable == "true" || enable == "false" else {
+                return text("Missing value for enable", status: .badRequest)
+            }
+            guard let node = await state.catalog.datacenter(nil).entries.first(where: { $0.value.services[id] != nil })?.key else {
+                return text("No service registered with ID \"\(id)\"", status: .notFound)
+            }
+            let checkID = "_service_maintenance:\(id)"
+            if enable == "true" {
+                let reason = request.uri.queryParameters["reason"].map(String.init) ?? "Maintenance mode is enabled for this service"
+                await state.register(.init(datacenter: nil, node: node, address: "", service: nil, checks: [
+                    .init(node: node, id: checkID, name: "Service Maintenance Mode: \(reason)", status: "critical", serviceID: id),
+                ]))
+            } else {
+                await state.deregister(datacenter: nil, node: node, serviceID: nil, checkID: checkID)
+            }
+            return Response(status: .ok)
+        }
         router.get("/v1/catalog/datacenters") { request, _ -> Response in
             if let denied = await admit(request, state: state, token: token) { return denied }
             let names = await state.catalog.datacenters.keys.sorted()
@@ -81,7 +102,7 @@ extension ConsulTestServer {
             if let denied = await admit(request, state: state, token: token) { return denied }
             let wanted = context.parameters.get("state") ?? "any"
             let dc = request.uri.queryParameters["dc"].map(String.init)
-            let checks = await state.catalog.datacenter(dc).checks.values.filter { wanted == "any" || $0.status == wanted }
+            let checks = await state.catalog.datacenter(dc).allChecks.filter { wanted == "any" || $0.status == wanted }
                 .sorted { ($0.node, $0.id) < ($1.node, $1.id) }
             let items = checks.map {
                 #"{"Node":"\#(escapeJSON($0.node))","CheckID":"\#(escapeJSON($0.id))","Name":"\#(escapeJSON($0.name))","#

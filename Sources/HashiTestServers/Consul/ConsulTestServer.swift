@@ -111,6 +111,46 @@ public final class ConsulTestServer: Sendable {
             checks: [.init(node: node, id: "service:\(id)", name: "service check", status: status, serviceID: id)]))
     }
 
+    /// One instance for `registerServices`.
+    public struct Instance: Sendable {
+        public var service: String
+        public var id: String
+        public var node: String
+        public var address: String
+        public var port: Int
+        public var tags: [String]
+        public var datacenter: String?
+        public var status: String
+
+        public init(service: String, id: String, node: String, address: String, port: Int, tags: [String] = [],
+                    datacenter: String? = nil, status: String = "passing") {
+            self.service = service
+            self.id = id
+            self.node = node
+            self.address = address
+            self.port = port
+            self.tags = tags
+            self.datacenter = datacenter
+            self.status = status
+        }
+    }
+
+    /// Registers many instances at one index, each with one service check (set-up at scale).
+    public func registerServices(_ instances: [Instance]) async {
+        await stateStorage.register(instances.map { instance in
+            .init(datacenter: instance.datacenter, node: instance.node, address: instance.address,
+                  service: .init(node: instance.node, id: instance.id, name: instance.service, tags: instance.tags,
+                                 address: instance.address, port: instance.port, meta: [:], weights: (1, 1)),
+                  checks: [.init(node: instance.node, id: "service:\(instance.id)", name: "service check", status: instance.status,
+                                 serviceID: instance.id)])
+        })
+    }
+
+    /// Removes instance `id` from `node`, with its checks.
+    public func deregisterService(node: String, id: String, datacenter: String? = nil) async {
+        await stateStorage.deregister(datacenter: datacenter, node: node, serviceID: id, checkID: nil)
+    }
+
     /// Sets the state of the service check of instance `id` (passing, warning or critical).
     public func setServiceCheck(node: String, id: String, status: String, datacenter: String? = nil) async {
         await stateStorage.register(.init(datacenter: datacenter, node: node, address: "", service: nil,

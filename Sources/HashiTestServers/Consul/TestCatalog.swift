@@ -2,6 +2,8 @@ import Foundation
 
 /// The Consul test server's catalog, per datacenter: nodes, service instances and checks, each
 /// stamped with the Raft index of its last change, as `/v1/catalog` and `/v1/health` serve them.
+/// Indexed by node and by service name, so a catalog of 150,000 instances answers one service
+/// without scanning the rest.
 struct TestCatalog: Sendable {
     struct Node: Sendable, Hashable {
         var name: String
@@ -35,15 +37,70 @@ struct TestCatalog: Sendable {
         var serviceID: String
     }
 
+    /// One node's registrations.
+    struct NodeEntries: Sendable {
+        var services: [String: Service] = [:]
+        var checks: [String: Check] = [:]
+    }
+
     struct Datacenter: Sendable {
         var nodes: [String: Node] = [:]
-        /// By `node/serviceID`.
-        var services: [String: Service] = [:]
-        /// By `node/checkID`.
-        var checks: [String: Check] = [:]
+        var entries: [String: NodeEntries] = [:]
+        /// `(node, service ID)` of each instance, by service name.
+        var instancesByName: [String: Set<InstanceKey>] = [:]
         /// The index of the last change to the service list, and per service name.
         var servicesIndex: UInt64 = 0
         var serviceIndex: [String: UInt64] = [:]
+
+        struct InstanceKey: Hashable, Sendable, Comparable {
+            var node: String
+            var id: String
+            static func < (lhs: InstanceKey, rhs: InstanceKey) -> Bool { (lhs.node, lhs.id) < (rhs.node, rhs.id) }
+        }
+
+        /// Every check, in no particular order.
+        var allChecks: [Check] { entries.values.flatMap(\.checks.values) }
+
+        func service(node: String, id: String) -> Service? { entries[node]?.services[id] }
+
+        /// The names of the services with an instance on `node`.
+        func serviceNames(onNode node: String) -> Set<String> { Set(entries[node]?.services.values.map(\.name) ?? []) }
+
+        mutating func insert(_ service: Service) {
+            if let old = entries[service.node]?.services[service.id] {
+                instancesByName[old.name]?.remove(InstanceKey(node: old.node, id: old.id))
+            }
+            entries[service.node, default: NodeEntries()].services[service.id] = service
+            instancesByName[service.name, default: []].insert(InstanceKey(node: service.node, id: service.id))
+        }
+
+        mutating func insert(_ check: Check) {
+            entries[check.node, default: NodeEntries()].checks[check.id] = check
+        }
+
+        /// Removes an instance and its checks; returns it.
+        mutating func removeService(node: String, id: String) -> Service? {
+            guard let removed = entries[node]?.services.removeValue(forKey: id) else { return nil }
+            for (checkID, check) in entries[node]?.checks ?? [:] where check.serviceID == id {
+                entries[node]?.checks[checkID] = nil
+            }
+            instancesByName[removed.name]?.remove(InstanceKey(node: node, id: id))
+            if instancesByName[removed.name]?.isEmpty == true { instancesByName[removed.name] = nil }
+            return removed
+        }
+
+        mutating func removeCheck(node: String, id: String) -> Check? {
+            entries[node]?.checks.removeValue(forKey: id)
+        }
+
+        /// Removes a node and everything on it; returns the names of its services.
+        mutating func removeNode(_ node: String) -> Set<String> {
+            let names = serviceNames(onNode: node)
+            for id in entries[node]?.services.keys.map({ $0 }) ?? [] { _ = removeService(node: node, id: id) }
+            entries[node] = nil
+            nodes[node] = nil
+            return names
+        }
     }
 
     /// The server's own datacenter.
@@ -54,23 +111,23 @@ struct TestCatalog: Sendable {
 
     /// Services and their tags (`/v1/catalog/services`).
     func serviceTags(_ dc: String?) -> [String: [String]] {
-        var tags: [String: Set<String>] = [:]
-        for service in datacenter(dc).services.values { tags[service.name, default: []].formUnion(service.tags) }
-        return tags.mapValues { $0.sorted() }
+        let center = datacenter(dc)
+        var tags: [String: [String]] = [:]
+        for (name, keys) in center.instancesByName {
+            var union: Set<String> = []
+            for key in keys { union.formUnion(center.service(node: key.node, id: key.id)?.tags ?? []) }
+            tags[name] = union.sorted()
+        }
+        return tags
     }
 
     /// The instances of `name` with their node and their checks (node checks included).
     func instances(of name: String, dc: String?) -> [(node: Node, service: Service, checks: [Check])] {
         let center = datacenter(dc)
-        return center.services.values.filter { $0.name == name }.sorted { ($0.node, $0.id) < ($1.node, $1.id) }.map { service in
-            let checks = center.checks.values.filter { $0.node == service.node && ($0.serviceID.isEmpty || $0.serviceID == service.id) }
-                .sorted { $0.id < $1.id }
+        return (center.instancesByName[name] ?? []).sorted().compactMap { key in
+            guard let entries = center.entries[key.node], let service = entries.services[key.id] else { return nil }
+            let checks = entries.checks.values.filter { $0.serviceID.isEmpty || $0.serviceID == service.id }.sorted { $0.id < $1.id }
             return (center.nodes[service.node] ?? Node(name: service.node, address: ""), service, checks)
         }
-    }
-
-    /// The service names a node's instances belong to (a node check touches them all).
-    func serviceNames(onNode node: String, dc: String) -> Set<String> {
-        Set(datacenter(dc).services.values.filter { $0.node == node }.map(\.name))
     }
 }

@@ -1,0 +1,38 @@
+import GlooAPI
+
+/// What discovery adds to an ApiSnapshot: the discovered Upstreams that no stored Upstream
+/// replaces (a stored one with the same name wins, as when `gloo-hashi discovery` writes them
+/// to Consul KV), and the endpoints, each also feeding the user-written `consul` Upstreams of its
+/// service. Joined here, at snapshot time, so editing an Upstream never waits for discovery to
+/// answer again (Gloo reset endpoints on Upstream edits: kgateway#9873).
+struct DiscoveredInputs: Equatable {
+    var upstreams: [Upstream] = []
+    var endpoints: [Endpoint] = []
+
+    init() {}
+
+    /// Joins the results of the discovery sources (by source name: `consul`, `nomad`) with the stored Upstreams.
+    init(results: [String: DiscoveryResult], stored: [Upstream]) {
+        let storedRefs = Set(stored.map(\.metadata.ref))
+        var seen = storedRefs
+        // User-written Upstreams by the source and service they draw on.
+        var consumers: [String: [String: [ResourceRef]]] = [:]
+        for upstream in stored {
+            if case .consul(let spec) = upstream.upstreamType { consumers["consul", default: [:]][spec.serviceName, default: []].append(upstream.metadata.ref) }
+        }
+        for source in results.keys.sorted() {
+            let result = results[source]!
+            for upstream in result.upstreams where seen.insert(upstream.metadata.ref).inserted {
+                upstreams.append(upstream)
+            }
+            let byService = consumers[source] ?? [:]
+            for service in result.endpoints.keys.sorted() {
+                let extra = byService[service] ?? []
+                for var endpoint in result.endpoints[service]! {
+                    if !extra.isEmpty { endpoint.upstreams += extra.filter { !endpoint.upstreams.contains($0) } }
+                    endpoints.append(endpoint)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import ConsulStore
+import Foundation
+import GlooAPI
+import HashiTestServers
+import Logging
+import Testing
+
+/// Consul discovery against the Consul test server: services become Upstreams, only referenced
+/// services are watched, health and catalog changes follow.
+@Suite struct ConsulDiscoveryTests {
+    /// Reads results until one satisfies `condition` (or the stream ends: nil).
+    static func next(
+        _ results: inout AsyncThrowingStream<DiscoveryResult, any Error>.AsyncIterator, _ condition: (DiscoveryResult) -> Bool
+    ) async throws -> DiscoveryResult? {
+        while let result = try await results.next() {
+            if condition(result) { return result }
+        }
+        return nil
+    }
+
+    static func healthRequests(_ server: ConsulTestServer) async -> [String] {
+        await server.requests().filter { $0.path.hasPrefix("/v1/health/service/") }.map { "\($0.path)?\($0.query)" }
+    }
+
+    @Test func servicesBecomeUpstreamsAndReferencedServicesGetHealthyEndpoints() async throws {
+        let server = try await ConsulTestServer.start()
+        let client = try ConsulLeaderElectionTests.client(server)
+        defer { Task { await client.shutdown(); await server.stop() } }
+        await server.registerService("web", id: "web-1", node: "n1", address: "10.0.0.1", port: 8080, tags: ["blue"])
+        await server.registerService("web", id: "web-2", node: "n2", address: "10.0.0.2", port: 8080, tags: ["green"])
+        await server.registerService("api", id: "api-1", node: "n1", address: "10.0.0.1", port: 9090)
+        await server.registerService("db", id: "db-1", node: "n9", address: "10.9.0.1", port: 5432, datacenter: "dc2")
+        var options = ConsulDiscoveryOptions()
+        options.datacenters = ["dc1", "dc2"]
+        let discovery = ConsulDiscovery(client: client, options: options, logger: Logger(label: "test"))
+        var results = discovery.discoveries().makeAsyncIterator()
+
+        let first = try #require(try await Self.next(&results) { _ in true })
+        #expect(first.upstreams.map(\.metadata.name) == ["api", "db", "web"])
+        #expect(first.endpoints.isEmpty && first.complete && first.watches == 2)
+        guard case .consul(let db)? = first.upstreams[1].upstreamType else { Issue.record("db is not a consul upstream"); return }
+        #expect(db.dataCenters == ["dc2"])
+        #expect(await Self.healthRequests(server).isEmpty, "no service is referenced yet: no health query at all")
+
+        // Referencing web starts one watch, in the one datacenter that has it.
+        await discovery.setInterest(DiscoveryInterest(services: ["web": []]))
+        let watched = try #require(try await Self.next(&results) { $0.endpoints["web"]?.count == 2 && $0.complete })
+        #expect(watched.watches == 3)
+        #expect(watched.endpoints["web"]?.map(\.address) == ["10.0.0.1", "10.0.0.2"])
+        #expect(watched.endpoints["web"]?.first?.upstreams == [ResourceRef(name: "web", namespace: "gloo-system")])
+        #expect(watched.endpoints["web"]?.first?.metadata.labels["tag_blue"] == "1")
+        let asked = await Self.healthRequests(server)
+        #expect(!asked.isEmpty && asked.allSatisfy { $0.hasPrefix("/v1/health/service/web?dc=dc1") }, "\(asked)")
+
+        // An instance turning critical leaves; one in maintenance too; passing again, it returns.
+        await server.setServiceCheck(node: "n2", id: "web-2", status: "critical")
+        _ = try #require(try await Self.next(&results) { $0.endpoints["web"]?.map(\.address) == ["10.0.0.1"] })
+        await server.setServiceCheck(node: "n2", id: "web-2", status: "passing")
+        _ = try #require(try await Self.next(&results) { $0.endpoints["web"]?.count == 2 })
+        let maintenance = try await client.send(.PUT, "/v1/agent/service/maintenance/web-1", query: [("enable", "true")])
+        #expect(maintenance.status == 200)
+        _ = try #require(try await Self.next(&results) { $0.endpoints["web"]?.map(\.address) == ["10.0.0.2"] })
+
+        // A deregistered service's Upstream disappears.
+        await server.deregisterService(node: "n1", id: "api-1")
+        _ = try #require(try await Self.next(&results) { $0.upstreams.map(\.metadata.name) == ["db", "web"] })
+
+        // No longer referenced: its watch stops and its endpoints go.
+        await discovery.setInterest(DiscoveryInterest())
+        let dropped = try #require(try await Self.next(&results) { $0.endpoints.isEmpty })
+        #expect(dropped.watches == 2)
+        await server.clearRequestLog()
+        await server.setServiceCheck(node: "n2", id: "web-2", status: "critical")
+        try await Task.sleep(for: .milliseconds(200))
+        let late = await Self.healthRequests(server)
+        #expect(late.isEmpty, "a service nobody references costs no long-poll: \(late)")
+    }
+
+    @Test func consulFailuresAreReportedAndTheLastAnswersKept() async throws {
+        let server = try await ConsulTestServer.start()
+        let client = try ConsulLeaderElectionTests.client(server)
+        defer { Task { await client.shutdown(); await server.stop() } }
+        await server.registerService("web", id: "web-1", node: "n1", address: "10.0.0.1", port: 8080)
+        let discovery = ConsulDiscovery(client: client, options: ConsulDiscoveryOptions(), logger: Logger(label: "test"),
+                                        loop: BlockingQueryLoop(minimumBackoff: .milliseconds(20), maximumBackoff: .milliseconds(50)))
+        await discovery.setInterest(DiscoveryInterest(services: ["web": []]))
+        var results = discovery.discoveries().makeAsyncIterator()
+        let ready = try #require(try await Self.next(&results) { $0.complete && $0.endpoints["web"]?.count == 1 })
+        #expect(ready.problems.isEmpty)
+        // The agent answers 500 for a while: the problem is reported, the endpoints stay.
+        await server.failNext(6)
+        await server.registerService("web", id: "web-2", node: "n2", address: "10.0.0.2", port: 8080)
+        let failing = try #require(try await Self.next(&results) { !$0.problems.isEmpty })
+        #expect(failing.endpoints["web"]?.isEmpty == false)
+        #expect(!failing.problems.joined().contains("token"))
+        // It recovers on its own and catches up.
+        let recovered = try #require(try await Self.next(&results) { $0.problems.isEmpty && $0.endpoints["web"]?.count == 2 })
+        #expect(recovered.upstreams.map(\.metadata.name) == ["web"])
+    }
+}
