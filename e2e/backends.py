@@ -1,12 +1,14 @@
 """Local HTTP backends that answer with their name and what they received."""
 
 import json
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Backend:
-    def __init__(self, name: str):
+    def __init__(self, name: str, tls=None):
+        """tls: (certificate file, key file) to serve HTTPS instead of plain HTTP."""
         self.name = name
         self.requests = []
         backend = self
@@ -27,6 +29,10 @@ class Backend:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

@@ -46,6 +46,28 @@ public enum AdminServer {
             }
             return json(proxies)
         }
+        router.get("/debug/discovery") { _, _ -> Response in
+            let results = await state.discovery
+            var sources: [String: Any] = [:]
+            var upstreams: [[String: Any]] = []
+            for name in results.keys.sorted() {
+                let result = results[name]!
+                sources[name] = [
+                    "complete": result.complete, "watches": result.watches, "problems": result.problems,
+                    "watched": result.interest.services.keys.sorted(),
+                    "endpoints": result.endpoints.mapValues(\.count),
+                ] as [String: Any]
+                for upstream in result.upstreams {
+                    var item: [String: Any] = ["source": name, "name": upstream.metadata.name, "namespace": upstream.metadata.namespace]
+                    if case .consul(let spec)? = upstream.upstreamType {
+                        item["service"] = spec.serviceName
+                        item["dataCenters"] = spec.dataCenters
+                    }
+                    upstreams.append(item)
+                }
+            }
+            return json(["sources": sources, "upstreams": upstreams])
+        }
         router.get("/debug/route-modes") { _, _ -> Response in
             let modes = await state.lastProxies.map { translation -> [String: Any] in
                 ["group": translation.group, "route_modes": translation.routeModes.map(\.jsonObject)]

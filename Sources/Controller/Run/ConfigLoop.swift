@@ -171,6 +171,7 @@ public struct ConfigLoop: Service {
             do {
                 for try await result in discovery.discoveries() {
                     latest.store(result, source: discovery.name)
+                    await state.discovered(result, source: discovery.name)
                     metrics?.discovered(source: discovery.name, result: result)
                     if result.problems.isEmpty {
                         metrics?.synced(source: source)

@@ -20,7 +20,14 @@ public actor ControllerState {
     /// The configuration source's failure, if it is failing.
     public var sourceFailure: (reason: String, since: Date)? { sourceFailures["config"] }
 
+    /// The newest result of each discovery source, for the debug API.
+    public private(set) var discovery: [String: DiscoveryResult] = [:]
+
     public init() {}
+
+    func discovered(_ result: DiscoveryResult, source: String) {
+        discovery[source] = result
+    }
 
     func sourceFailed(_ reason: String, source: String = "config") {
         sourceFailures[source] = (reason, sourceFailures[source]?.since ?? Date())
