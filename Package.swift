@@ -97,6 +97,7 @@ let package = Package(
             name: "gloo-hashi-bench",
             dependencies: [
                 "GlooAPI", "Translator", "XDS", "EnvoyAPI", "Controller", "ConsulStore", "HashiTestServers",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `gloo-hashi-bench [--quick] [--scale F] [--translation-only] [--full-runs N] [--edits N] [--few-edits]
-/// [--write-tree DIR [--without-endpoints]] [--consul-watch] [--baseline-responses OUT --tree DIR --edit-dirs E1,E2,...]`:
+/// [--write-tree DIR [--without-endpoints]] [--consul-watch] [--consul-discovery [--changes N]] [--baseline-responses OUT --tree DIR --edit-dirs E1,E2,...]`:
 /// the scale scenarios, printed as one table (BENCHMARKS.md).
 @main
 struct Bench {
@@ -26,6 +26,12 @@ struct Bench {
         if let output = argument("--baseline-responses"), let tree = argument("--tree") {
             let edits = argument("--edit-dirs").map { $0.split(separator: ",").map(String.init) } ?? []
             try await BaselineResponses.write(tree: tree, editDirectories: edits, to: output)
+            return
+        }
+        if CommandLine.arguments.contains("--consul-discovery") {
+            let size: DiscoveryScenario.Size = quick ? .quick : .full
+            emit("consul discovery (\(size.description)), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            emit(Measurement.table(try await DiscoveryScenario.run(size, changes: option("--changes") ?? (quick ? 20 : 200))))
             return
         }
         if CommandLine.arguments.contains("--consul-watch") {

@@ -201,7 +201,9 @@ struct TranslationSession {
             upstreams: snapshot.resources.upstreams, discoveredUpstreams: snapshot.discoveredUpstreams,
             endpoints: snapshot.endpoints, storedEndpoints: snapshot.resources.endpoints, selectors: subsets.selectors,
             rejectedUpstreams: rejectedUpstreams, secrets: tls.secrets, rejectedSecrets: tls.rejected)
-        let stage = cache?.upstreamStage(input) { translateUpstreamStage(input, tls: tls) } ?? translateUpstreamStage(input, tls: tls)
+        let stage = cache?.upstreamStage(input, build: { translateUpstreamStage(input, tls: tls) }, patch: { previous, changed in
+            Self.patchEndpoints(previous, changed: changed, cache: cache, tls: tls)
+        }) ?? translateUpstreamStage(input, tls: tls)
         for (key, problem) in stage.problems { reports.add(problem.severity, key, problem.fieldPath, problem.reason) }
         payloads.clusters = stage.clusterPayloads
         payloads.loadAssignments = stage.assignmentPayloads
@@ -209,15 +211,38 @@ struct TranslationSession {
         return (stage.clusters, stage.assignments, stage.usable, (stage.usableRefs, stage.consulServices))
     }
 
+    /// `previous` with the load assignments of the Upstreams in `changed` rebuilt for their new
+    /// endpoints: what an instance turning critical costs, instead of every cluster again. Nil
+    /// (translate the whole stage) when a change reaches beyond the load assignment.
+    private static func patchEndpoints(
+        _ previous: TranslationCache.UpstreamStageOutput, changed: [ResourceRef: [Endpoint]], cache: TranslationCache?,
+        tls: TLSContexts
+    ) -> TranslationCache.UpstreamStageOutput? {
+        guard let cache else { return nil }
+        var output = previous
+        for (ref, endpoints) in changed {
+            // An Upstream that is not served (rejected, or gone) has no load assignment to change.
+            guard previous.usable[ref] != nil else { continue }
+            guard let (oldInput, old) = cache.cachedCluster(ref) else { return nil }
+            var input = oldInput
+            input.endpoints = endpoints
+            let new = cache.cluster(input) { translateCluster(input, tls: tls) }
+            guard new.usable, new.problems == old.problems, new.clusterPayload == old.clusterPayload, new.secrets == old.secrets,
+                  let assignment = new.assignment, let payload = new.assignmentPayload,
+                  let index = output.assignments.firstIndex(where: { $0.clusterName == assignment.clusterName })
+            else { return nil }
+            output.assignments[index] = assignment
+            output.assignmentPayloads[index] = payload
+        }
+        return output
+    }
+
     /// Every Upstream's cluster and load assignment: pure in `input` (the cache relies on that);
     /// unchanged Upstreams reuse their cluster from the cache.
     private func translateUpstreamStage(
         _ input: TranslationCache.UpstreamStageInput, tls: TLSContexts
     ) -> TranslationCache.UpstreamStageOutput {
-        var endpointsByUpstream: [ResourceRef: [Endpoint]] = [:]
-        for endpoint in input.endpoints + input.storedEndpoints {
-            for upstream in Set(endpoint.upstreams) { endpointsByUpstream[upstream, default: []].append(endpoint) }
-        }
+        let endpointsByUpstream = input.endpointsByUpstream
         var stage = TranslationCache.UpstreamStageOutput()
         var used = tls
         var seen: Set<ResourceRef> = []

@@ -140,22 +140,8 @@ struct Run: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        let loaded: SettingsFile.Loaded?
-        do {
-            loaded = try SettingsFile.load(flags)
-        } catch {
-            throw ValidationError(error.description)
-        }
-        let effective = EffectiveConfiguration.resolve(flags: flags, settings: loaded, environment: ProcessInfo.processInfo.environment)
-        if printConfig {
-            print(effective.printed, terminator: "")
-            return
-        }
-        var configuration = try RunConfiguration(effective)
-        if let xdsTlsCert, let xdsTlsKey {
-            configuration.xdsSecurity = .tls(certificateChainPath: xdsTlsCert, privateKeyPath: xdsTlsKey, clientCAPath: xdsClientCa)
-        }
+    /// Sets up logging as configured (text or JSON on standard error) and returns the logger.
+    static func bootstrapLogging(_ configuration: RunConfiguration) -> Logger {
         let level = configuration.logLevel
         let json = configuration.logFormat == .json
         LoggingSystem.bootstrap { label in
@@ -164,7 +150,31 @@ struct Run: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let logger = Logger(label: "gloo-hashi")
+        return Logger(label: "gloo-hashi")
+    }
+
+    /// The Settings file `flags` name (loaded) and the configuration resolved from flags, it and the environment.
+    static func resolve(_ flags: RunFlags) throws -> (EffectiveConfiguration, SettingsFile.Loaded?) {
+        let loaded: SettingsFile.Loaded?
+        do {
+            loaded = try SettingsFile.load(flags)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        return (EffectiveConfiguration.resolve(flags: flags, settings: loaded, environment: ProcessInfo.processInfo.environment), loaded)
+    }
+
+    func run() async throws {
+        let (effective, loaded) = try Self.resolve(flags)
+        if printConfig {
+            print(effective.printed, terminator: "")
+            return
+        }
+        var configuration = try RunConfiguration(effective)
+        if let xdsTlsCert, let xdsTlsKey {
+            configuration.xdsSecurity = .tls(certificateChainPath: xdsTlsCert, privateKeyPath: xdsTlsKey, clientCAPath: xdsClientCa)
+        }
+        let logger = Self.bootstrapLogging(configuration)
         for warning in loaded?.warnings ?? [] { logger.warning("Settings file: \(warning)", metadata: ["file": "\(loaded?.path ?? "")"]) }
         try await GatewayRunner.run(configuration, logger: logger)
     }

@@ -22,7 +22,14 @@ import XDS
 
     @Test func reusedSnapshotsEqualFreshOnes() throws {
         var resources = ResourceSet()
-        resources.upstreams = [Self.upstream("a", port: 80), Self.upstream("b", port: 81)]
+        resources.upstreams = [Self.upstream("a", port: 80), Self.upstream("b", port: 81),
+                               Upstream(metadata: Metadata(name: "c", namespace: "gloo-system"),
+                                        upstreamType: .consul(ConsulUpstream(serviceName: "c")))]
+        let endpoint = { (address: String) in
+            Endpoint(metadata: Metadata(name: "c-1", namespace: "gloo-system"),
+                     upstreams: [ResourceRef(name: "c", namespace: "gloo-system")], address: address, port: 80)
+        }
+        resources.endpoints = [endpoint("10.0.0.7")]
         resources.virtualServices = [Self.service("one", upstream: "a", prefix: "/"), Self.service("two", upstream: "b", prefix: "/")]
         resources.gateways = [Gateway(metadata: Metadata(name: "gw", namespace: "gloo-system"), bindPort: 8080,
                                       gatewayType: .httpGateway(HttpGateway()))]
@@ -31,6 +38,7 @@ import XDS
         var previous = try translator.translate(ApiSnapshot(resources: resources), cache: cache).proxies[0].envoy.xdsSnapshot()
         let edits: [(String, (inout ResourceSet) -> Void)] = [
             ("nothing", { _ in }),
+            ("an endpoint's address (one load assignment swapped into the previous table)", { $0.endpoints = [endpoint("10.0.0.8")] }),
             ("a route", { $0.virtualServices[0] = Self.service("one", upstream: "a", prefix: "/v2") }),
             ("an upstream port", { $0.upstreams[1] = Self.upstream("b", port: 82) }),
             ("a new VirtualService", { $0.virtualServices.append(Self.service("three", upstream: "a", prefix: "/")) }),
@@ -44,6 +52,7 @@ import XDS
             let fresh = try envoy.xdsSnapshot()
             #expect(reused == fresh, "after \(what)")
             #expect(reused.versions == fresh.versions, "after \(what)")
+            #expect(reused.resources == fresh.resources, "after \(what)")
             previous = reused
         }
     }

@@ -21,13 +21,13 @@ public final class ConsulLeaderElection: LeaderElection {
 
     public init(
         client: ConsulHTTPClient, rootKey: String = ResourceKey.defaultRootKey, identity: String,
-        ttl: Duration = .seconds(15), lockDelay: Duration = .seconds(1), logger: Logger
+        ttl: Duration = .seconds(15), lockDelay: Duration = .seconds(1), lockName: String = "leader", logger: Logger
     ) {
         kv = ConsulKV(client: client)
         sessions = ConsulSession(client: client)
-        lockKey = ResourceKey.controlPrefix(rootKey: rootKey) + "leader"
+        lockKey = ResourceKey.controlPrefix(rootKey: rootKey) + lockName
         self.identity = identity
-        options = ConsulSession.Options(name: "gloo-hashi leader election", ttl: max(ttl, .seconds(10)), behavior: .delete,
+        options = ConsulSession.Options(name: "gloo-hashi \(lockName) election", ttl: max(ttl, .seconds(10)), behavior: .delete,
                                         lockDelay: lockDelay)
         self.logger = logger
     }

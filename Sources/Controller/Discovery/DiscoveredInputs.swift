@@ -6,25 +6,40 @@ import GlooAPI
 /// service. Joined here, at snapshot time, so editing an Upstream never waits for discovery to
 /// answer again (Gloo reset endpoints on Upstream edits: kgateway#9873).
 struct DiscoveredInputs: Equatable {
+    static func == (lhs: DiscoveredInputs, rhs: DiscoveredInputs) -> Bool {
+        lhs.upstreams == rhs.upstreams && lhs.endpoints == rhs.endpoints
+    }
+
     var upstreams: [Upstream] = []
     var endpoints: [Endpoint] = []
+    /// What `upstreams` was made of, so an unchanged join keeps the same array (and the
+    /// translator's comparisons stay pointer checks).
+    private var basis: (sources: [String: [Upstream]], stored: [Upstream]) = ([:], [])
 
     init() {}
 
-    /// Joins the results of the discovery sources (by source name: `consul`, `nomad`) with the stored Upstreams.
-    init(results: [String: DiscoveryResult], stored: [Upstream]) {
-        let storedRefs = Set(stored.map(\.metadata.ref))
-        var seen = storedRefs
+    /// Joins the results of the discovery sources (by source name: `consul`, `nomad`) with the
+    /// stored Upstreams; `previous` lends its Upstream list when neither side changed.
+    init(results: [String: DiscoveryResult], stored: [Upstream], previous: DiscoveredInputs? = nil) {
         // User-written Upstreams by the source and service they draw on.
         var consumers: [String: [String: [ResourceRef]]] = [:]
         for upstream in stored {
             if case .consul(let spec) = upstream.upstreamType { consumers["consul", default: [:]][spec.serviceName, default: []].append(upstream.metadata.ref) }
         }
+        let sources = results.mapValues(\.upstreams)
+        if let previous, previous.basis.sources == sources, previous.basis.stored == stored {
+            upstreams = previous.upstreams
+        } else {
+            var seen = Set(stored.map(\.metadata.ref))
+            for source in results.keys.sorted() {
+                for upstream in results[source]!.upstreams where seen.insert(upstream.metadata.ref).inserted {
+                    upstreams.append(upstream)
+                }
+            }
+        }
+        basis = (sources, stored)
         for source in results.keys.sorted() {
             let result = results[source]!
-            for upstream in result.upstreams where seen.insert(upstream.metadata.ref).inserted {
-                upstreams.append(upstream)
-            }
             let byService = consumers[source] ?? [:]
             for service in result.endpoints.keys.sorted() {
                 let extra = byService[service] ?? []

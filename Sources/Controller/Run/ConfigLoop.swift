@@ -99,6 +99,8 @@ public struct ConfigLoop: Service {
             let started = ContinuousClock.now
             var everPublished = false
             var interest: DiscoveryInterest?
+            var wanted = DiscoveryInterest()
+            var interestBasis: (listing: ResourceListing, discovered: [String: [Upstream]])?
             var inputs = (generation: -1, stored: [Upstream](), joined: DiscoveredInputs())
             var translatedDiscovery = -1
             var previous: ResourceListing?
@@ -125,8 +127,12 @@ public struct ConfigLoop: Service {
                 if !discoveries.isEmpty {
                     // Tell discovery which services to watch, then (the first time) wait until it
                     // has answered for them, at most the warm-up.
-                    let wanted = DiscoveryInterestPlan.interest(
-                        listing.resources, discovered: results.values.flatMap(\.upstreams))
+                    // Recomputed only when the configuration or the discovered Upstreams changed.
+                    let discoveredUpstreams = results.mapValues(\.upstreams)
+                    if interestBasis.map({ !Self.sameConfiguration($0.listing, listing) || $0.discovered != discoveredUpstreams }) ?? true {
+                        wanted = DiscoveryInterestPlan.interest(listing.resources, discovered: results.values.flatMap(\.upstreams))
+                        interestBasis = (listing, discoveredUpstreams)
+                    }
                     if wanted != interest {
                         interest = wanted
                         for discovery in discoveries { await discovery.setInterest(wanted) }
@@ -140,7 +146,7 @@ public struct ConfigLoop: Service {
                 }
                 if discoveryGeneration != inputs.generation || listing.resources.upstreams != inputs.stored {
                     inputs = (discoveryGeneration, listing.resources.upstreams,
-                              DiscoveredInputs(results: results, stored: listing.resources.upstreams))
+                              DiscoveredInputs(results: results, stored: listing.resources.upstreams, previous: inputs.joined))
                 }
                 let discoveryChanged = translatedDiscovery != discoveryGeneration
                 translatedDiscovery = discoveryGeneration

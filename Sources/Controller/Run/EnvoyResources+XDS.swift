@@ -27,6 +27,8 @@ extension EnvoyResources {
             var list: [XDSResource] = []
             list.reserveCapacity(messages.count)
             var allKnown = messages.count == known.count
+            var allNamesKnown = allKnown
+            var changed: [XDSResource] = []
             for (index, message) in messages.enumerated() {
                 let resourceName = name(message)
                 let made = payloads.isEmpty ? nil : payloads[index]
@@ -34,13 +36,18 @@ extension EnvoyResources {
                 if let old = known[resourceName], old.payload.isSameBytes(as: bytes) {
                     list.append(old)
                 } else {
+                    if known[resourceName] == nil { allNamesKnown = false }
                     allKnown = false
-                    list.append(XDSResource(name: resourceName, typeURL: type, payload: bytes))
+                    let resource = XDSResource(name: resourceName, typeURL: type, payload: bytes)
+                    list.append(resource)
+                    changed.append(resource)
                 }
             }
-            // Every resource known with its bytes, as many as before, no name twice: the same table.
-            if allKnown, let previous, Set(list.lazy.map { $0.name }).count == list.count {
-                tables[type] = previous.table(of: type)
+            // Every resource known with its bytes, as many as before, no name twice: the same
+            // table; the same names with a few new contents: the previous table with those swapped.
+            if allNamesKnown, let previous, Set(list.lazy.map { $0.name }).count == list.count {
+                let table = previous.table(of: type)
+                tables[type] = allKnown ? table : try table.replacing(changed) ?? XDSSnapshot.TypeTable(type, list)
             } else {
                 tables[type] = try XDSSnapshot.TypeTable(type, list)
             }

@@ -44,7 +44,8 @@ public struct RunConfiguration: Sendable {
     }
 
     /// Checks `effective` and keeps what this build serves.
-    public init(_ effective: EffectiveConfiguration) throws(Invalid) {
+    /// `forceDiscovery`: discovery runs whatever `--no-discovery` or the Settings say (`gloo-hashi discovery`).
+    public init(_ effective: EffectiveConfiguration, forceDiscovery: Bool = false) throws(Invalid) {
         if let directory = effective.configDirectory.value {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -60,7 +61,7 @@ public struct RunConfiguration: Sendable {
                 + "or a Settings file with directoryConfigSource or consul.address)")
         }
         rootKey = effective.rootKey.value
-        if effective.discoveryEnabled.value, let address = effective.consulAddress.value {
+        if let address = effective.consulAddress.value, effective.discoveryEnabled.value || forceDiscovery {
             consulDiscovery = (try Self.consul(address, effective), Self.discoveryOptions(effective))
         }
         statusNamespace = effective.statusNamespace.value

@@ -28,6 +28,28 @@ public final class TranslationCache: Sendable {
         var rejectedUpstreams: Set<String>
         var secrets: [ResourceRef: TlsSecret]
         var rejectedSecrets: Set<ResourceRef>
+
+        /// Whether `other` differs from this input in endpoints at most.
+        func sameExceptEndpoints(_ other: UpstreamStageInput) -> Bool {
+            upstreams == other.upstreams && discoveredUpstreams == other.discoveredUpstreams && selectors == other.selectors
+                && rejectedUpstreams == other.rejectedUpstreams && secrets == other.secrets && rejectedSecrets == other.rejectedSecrets
+        }
+
+        /// Every endpoint (discovered and stored) by the Upstreams it feeds, in input order.
+        var endpointsByUpstream: [ResourceRef: [Endpoint]] {
+            var byUpstream: [ResourceRef: [Endpoint]] = [:]
+            for list in [endpoints, storedEndpoints] {
+                for endpoint in list {
+                    // Most endpoints feed one Upstream: no set to build for them.
+                    if endpoint.upstreams.count == 1 {
+                        byUpstream[endpoint.upstreams[0], default: []].append(endpoint)
+                    } else {
+                        for upstream in Set(endpoint.upstreams) { byUpstream[upstream, default: []].append(endpoint) }
+                    }
+                }
+            }
+            return byUpstream
+        }
     }
 
     struct UpstreamStageOutput {
@@ -199,7 +221,7 @@ public final class TranslationCache: Sendable {
     // deep hashing of endpoints or routes is needed.
     private struct State {
         var clusters: [ResourceRef: (input: ClusterInput, output: ClusterOutput)] = [:]
-        var upstreamStage: (input: UpstreamStageInput, output: UpstreamStageOutput)?
+        var upstreamStage: (input: UpstreamStageInput, output: UpstreamStageOutput, endpoints: [ResourceRef: [Endpoint]])?
         var acceptedReports: (resources: ReportedResources, reports: Reports)?
         var consulServices: (upstreams: [Upstream], discovered: [Upstream], services: [String: ResourceRef])?
         /// Subset asks per VirtualService, valid while Consul service names map the same way.
@@ -257,11 +279,34 @@ public final class TranslationCache: Sendable {
         return services
     }
 
-    func upstreamStage(_ input: UpstreamStageInput, build: () -> UpstreamStageOutput) -> UpstreamStageOutput {
-        if let cached = state.withLock({ $0.upstreamStage }), cached.input == input { return cached.output }
+    /// The upstream stage for `input`: the last output when the input is the same; when only
+    /// endpoints changed (discovery), the last output with `patch` applied to the Upstreams whose
+    /// endpoints differ (it answers nil when it cannot patch); else `build`.
+    func upstreamStage(
+        _ input: UpstreamStageInput, build: () -> UpstreamStageOutput,
+        patch: (_ previous: UpstreamStageOutput, _ changed: [ResourceRef: [Endpoint]]) -> UpstreamStageOutput?
+    ) -> UpstreamStageOutput {
+        let cached = state.withLock { $0.upstreamStage }
+        if let cached, cached.input == input { return cached.output }
+        let endpoints = input.endpointsByUpstream
+        if let cached, cached.input.sameExceptEndpoints(input) {
+            var changed: [ResourceRef: [Endpoint]] = [:]
+            for ref in Set(cached.endpoints.keys).union(endpoints.keys) where cached.endpoints[ref] != endpoints[ref] {
+                changed[ref] = endpoints[ref] ?? []
+            }
+            if let output = patch(cached.output, changed) {
+                state.withLock { $0.upstreamStage = (input, output, endpoints) }
+                return output
+            }
+        }
         let output = build()
-        state.withLock { $0.upstreamStage = (input, output) }
+        state.withLock { $0.upstreamStage = (input, output, endpoints) }
         return output
+    }
+
+    /// The cached cluster of `upstream` and its input, if any (to patch its endpoints).
+    func cachedCluster(_ upstream: ResourceRef) -> (ClusterInput, ClusterOutput)? {
+        state.withLock { $0.clusters[upstream].map { ($0.input, $0.output) } }
     }
 
     func cluster(_ input: ClusterInput, build: () -> ClusterOutput) -> ClusterOutput {

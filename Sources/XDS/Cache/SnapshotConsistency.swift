@@ -10,11 +10,14 @@ enum SnapshotConsistency {
     static let upstreamTlsType = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"
     static let downstreamTlsType = "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext"
 
-    /// Per referring type, what the last check saw: the versions of that type and of the types
-    /// it refers to, each resource's references by content version, and the dangling ones found.
+    /// Per referring type, what the last check saw: the version of that type and the names of
+    /// the types it refers to (a reference only needs its target to exist, so a load assignment
+    /// whose content changed does not recheck 10,000 clusters), each resource's references by
+    /// content version, and the dangling ones found.
     struct ReferenceMemo: Sendable {
         struct TypeMemo: Sendable {
-            var versions: [TypeURL: String] = [:]
+            var version: String?
+            var targetNames: [TypeURL: Dictionary<String, XDSResource>.Keys] = [:]
             var byVersion: [String: [(TypeURL, String)]] = [:]
             var dangling: [DanglingReference] = []
         }
@@ -42,10 +45,11 @@ enum SnapshotConsistency {
     ) throws(SnapshotError) -> [DanglingReference] {
         var dangling: [DanglingReference] = []
         for (from, targets) in referenceTargets {
-            var versions: [TypeURL: String] = [:]
-            for type in [from] + targets { versions[type] = snapshot.versions[type] ?? "" }
+            let version = snapshot.versions[from] ?? ""
+            var targetNames: [TypeURL: Dictionary<String, XDSResource>.Keys] = [:]
+            for type in targets { targetNames[type] = snapshot.resources(of: type).keys }
             var typeMemo = memo.byType[from] ?? .init()
-            if typeMemo.versions != versions || typeMemo.versions.isEmpty {
+            if typeMemo.version != version || typeMemo.targetNames != targetNames {
                 var seen: [String: [(TypeURL, String)]] = [:]
                 var found: [DanglingReference] = []
                 for resource in snapshot.resources(of: from).values {
@@ -56,7 +60,7 @@ enum SnapshotConsistency {
                         found.append(DanglingReference(from: from, fromName: resource.name, to: type, toName: name))
                     }
                 }
-                typeMemo = .init(versions: versions, byVersion: seen, dangling: found)
+                typeMemo = .init(version: version, targetNames: targetNames, byVersion: seen, dangling: found)
                 memo.byType[from] = typeMemo
             }
             dangling += typeMemo.dangling

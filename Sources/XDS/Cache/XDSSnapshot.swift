@@ -35,6 +35,20 @@ public struct XDSSnapshot: Hashable, Sendable {
             self.resources = resources
             self.version = version
         }
+
+        /// This table with `replacements` swapped in, each for the resource of its name, which
+        /// must be there (nil otherwise): the version is the one a full rebuild gives, updated by
+        /// the replaced pairs only. What one load assignment changing among 10,000 costs.
+        public func replacing(_ replacements: [XDSResource]) -> TypeTable? {
+            guard !resources.isEmpty, var sum = ContentHash.UnorderedSum(hex: version, count: resources.count) else { return nil }
+            var table = resources
+            for replacement in replacements {
+                guard let old = table.updateValue(replacement, forKey: replacement.name) else { return nil }
+                sum.remove(old.name, old.version)
+                sum.add(replacement.name, replacement.version)
+            }
+            return TypeTable(resources: table, version: sum.hex)
+        }
     }
 
     /// The table of one type, to reuse in the next snapshot.
