@@ -125,3 +125,11 @@ def test_catalog_and_health(server):
     client(server).catalog.deregister("n2", service_id="web-2")
     assert [i["ServiceID"] for i in c.catalog.service("web")[1]] == ["web-1"]
     assert c.catalog.service("db", dc="dc2")[1][0]["ServicePort"] == 5432
+    # The agent's service maintenance mode: a critical _service_maintenance:<id> check, then gone.
+    assert c.agent.service.maintenance("web-1", "true", reason="upgrade")
+    checks = [check for entry in c.health.service("web")[1] for check in entry["Checks"]]
+    assert {"CheckID": "_service_maintenance:web-1", "Status": "critical"}.items() <= next(
+        check for check in checks if check["CheckID"].startswith("_service_maintenance")).items()
+    assert c.health.service("web", passing=True)[1] == []
+    assert c.agent.service.maintenance("web-1", "false")
+    assert [e["Service"]["ID"] for e in c.health.service("web", passing=True)[1]] == ["web-1"]
