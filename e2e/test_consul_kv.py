@@ -92,7 +92,8 @@ def test_resources_put_into_consul_reach_envoy_and_follow_edits(tmp_path, backen
         seed(consul, backend, port)
         consul.put(f"{VS}/app", service("back.example.com"))
         eventually(lambda: (route(port, "back.example.com") or {}).get("backend") == "consul-backend", timeout=60)
-        assert gateway.get("/readyz") == "ready\n"
+        # Every source recovers (discovery retries on its own backoff, at most 30 s apart).
+        eventually(lambda: gateway.get("/readyz") == "ready\n", timeout=60)
     finally:
         envoy.stop()
         assert gateway.stop() == 0
