@@ -1,8 +1,9 @@
 import Foundation
 import HashiTestServers
 
-/// `hashi-test-servers consul [--port N] [--token T]`: runs the Consul test server, prints
-/// `consul 127.0.0.1:<port>` and serves until standard input closes. Test-only (e2e/).
+/// `hashi-test-servers consul [--port N] [--token T]` or `vault [--port N] [--root-token T]`: runs
+/// the Consul or Vault test server, prints `consul 127.0.0.1:<port>` (or `vault ...`) and serves
+/// until standard input closes. Test-only (e2e/).
 @main
 struct HashiTestServersCommand {
     static func main() async throws {
@@ -10,12 +11,21 @@ struct HashiTestServersCommand {
         func option(_ name: String) -> String? {
             arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
         }
-        guard arguments.count > 1, arguments[1] == "consul" else {
-            FileHandle.standardError.write(Data("usage: hashi-test-servers consul [--port N] [--token T]\n".utf8))
+        guard arguments.count > 1, ["consul", "vault"].contains(arguments[1]) else {
+            FileHandle.standardError.write(Data("usage: hashi-test-servers consul [--port N] [--token T] | vault [--port N] [--root-token T]\n".utf8))
             exit(2)
         }
-        let server = try await ConsulTestServer.start(port: option("--port").flatMap(Int.init) ?? 0, token: option("--token"))
-        FileHandle.standardOutput.write(Data("consul \(server.address)\n".utf8))
+        let port = option("--port").flatMap(Int.init) ?? 0
+        let stop: @Sendable () async -> Void
+        if arguments[1] == "vault" {
+            let server = try await VaultTestServer.start(port: port, rootToken: option("--root-token") ?? "root")
+            FileHandle.standardOutput.write(Data("vault \(server.address)\n".utf8))
+            stop = { await server.stop() }
+        } else {
+            let server = try await ConsulTestServer.start(port: port, token: option("--token"))
+            FileHandle.standardOutput.write(Data("consul \(server.address)\n".utf8))
+            stop = { await server.stop() }
+        }
         // Serve until the test closes our standard input (read on a thread of its own, off the
         // concurrency pool the server's handlers run on).
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -24,7 +34,7 @@ struct HashiTestServersCommand {
                 continuation.resume()
             }.start()
         }
-        await server.stop()
+        await stop()
         exit(0)
     }
 }

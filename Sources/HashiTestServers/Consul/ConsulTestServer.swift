@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Logging
 import NIOCore
 
 /// Consul's HTTP API for tests, over a real socket on 127.0.0.1 (REFERENCE.md section 4): KV
@@ -17,23 +16,9 @@ public final class ConsulTestServer: Sendable {
 
     /// Starts listening on an ephemeral port (or `port`); over TLS when `tls` is given.
     public static func start(port: Int = 0, token: String? = nil, tls: TestServerTLS? = nil) async throws -> ConsulTestServer {
-        let (bound, reportPort) = AsyncStream<Int>.makeStream()
         let state = ConsulKVState()
-        let router = Self.router(state: state, token: token)
-        let app = Application(
-            router: router, server: try tls?.serverBuilder() ?? .http1(),
-            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "consul-test-server"),
-            onServerRunning: { channel in
-                reportPort.yield(channel.localAddress?.port ?? 0)
-                reportPort.finish()
-            },
-            logger: Logger(label: "consul-test-server", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let running = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = bound.makeAsyncIterator()
-        guard let actual = await iterator.next(), actual > 0 else {
-            running.cancel()
-            throw CancellationError()
-        }
+        let (running, actual) = try await TestServerLauncher.launch(
+            Self.router(state: state, token: token), name: "consul-test-server", port: port, tls: tls)
         // Sessions whose TTL ran out are invalidated even when nobody asks.
         let reaper = Task {
             while !Task.isCancelled {
