@@ -34,15 +34,29 @@ let package = Package(
             name: "GlooAPI",
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
+        // The TLS settings the Consul, Vault and Nomad clients share.
+        .target(
+            name: "HashiHTTP",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .target(
             name: "ConsulStore",
             dependencies: [
-                "GlooAPI", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "GlooAPI", "HashiHTTP", .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .target(name: "VaultSecrets", dependencies: ["GlooAPI"]),
+        .target(
+            name: "VaultSecrets",
+            dependencies: [
+                "GlooAPI", "HashiHTTP", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .target(name: "NomadJobs", dependencies: ["GlooAPI"]),
         .target(
             name: "EnvoyAPI",
@@ -132,7 +146,7 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "ConsulStoreTests", dependencies: ["ConsulStore", "HashiTestServers", "GlooAPI"]),
-        .testTarget(name: "VaultSecretsTests", dependencies: ["VaultSecrets"]),
+        .testTarget(name: "VaultSecretsTests", dependencies: ["VaultSecrets", "HashiTestServers"]),
         .testTarget(name: "NomadJobsTests", dependencies: ["NomadJobs"]),
         .testTarget(name: "XDSTests", dependencies: ["XDS", "EnvoyAPI"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "HashiTestServers", "Translator"]),

@@ -1,8 +1,8 @@
 import AsyncHTTPClient
 import Foundation
+import HashiHTTP
 import NIOCore
 import NIOHTTP1
-import NIOSSL
 
 /// Sends requests to one Consul agent. Blocking queries go through their own connection pool
 /// so long-polls never hold up writes. The token travels in `X-Consul-Token` and never appears
@@ -27,25 +27,10 @@ public final class ConsulHTTPClient: Sendable {
         http.timeout = .init(connect: .seconds(5), read: nil)
         var base = configuration.baseURL
         if configuration.usesTLS {
-            var tls = TLSConfiguration.makeClientConfiguration()
-            if let caFile = configuration.caFile {
-                var isDirectory: ObjCBool = false
-                FileManager.default.fileExists(atPath: caFile, isDirectory: &isDirectory)
-                tls.trustRoots = isDirectory.boolValue
-                    ? .certificates(try Self.certificates(inDirectory: caFile)) : .file(caFile)
-            }
-            if let certificate = configuration.clientCertificate, let key = configuration.clientKey {
-                tls.certificateChain = try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) }
-                tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
-            }
-            if configuration.insecureSkipVerify { tls.certificateVerification = .none }
-            http.tlsConfiguration = tls
-            // A server name other than the address: connect to the address, verify and send SNI
-            // for the name.
-            if let serverName = configuration.tlsServerName, let url = URL(string: configuration.baseURL), let host = url.host {
-                http.dnsOverride = [serverName: host]
-                base = "https://\(serverName)" + (url.port.map { ":\($0)" } ?? "")
-            }
+            base = try ClientTLSSettings(
+                caFile: configuration.caFile, clientCertificate: configuration.clientCertificate, clientKey: configuration.clientKey,
+                serverName: configuration.tlsServerName, insecureSkipVerify: configuration.insecureSkipVerify
+            ).apply(to: &http, baseURL: configuration.baseURL)
         }
         self.base = base
         requests = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
@@ -140,10 +125,5 @@ public final class ConsulHTTPClient: Sendable {
         key.split(separator: "/", omittingEmptySubsequences: false)
             .map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? String($0) }
             .joined(separator: "/")
-    }
-
-    private static func certificates(inDirectory directory: String) throws -> [NIOSSLCertificate] {
-        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".pem") || $0.hasSuffix(".crt") }
-        return try files.sorted().flatMap { try NIOSSLCertificate.fromPEMFile(directory + "/" + $0) }
     }
 }
