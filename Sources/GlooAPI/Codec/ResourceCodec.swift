@@ -15,6 +15,11 @@ public enum ResourceCodec {
         public var problems: [FieldProblem]
 
         public var isRejected: Bool { resource == nil }
+
+        public init(resource: R?, problems: [FieldProblem]) {
+            self.resource = resource
+            self.problems = problems
+        }
     }
 
     /// Decodes the value stored at `key` as `type`; `resourceVersion` is the store's version of it.

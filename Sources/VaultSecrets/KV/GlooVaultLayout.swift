@@ -18,6 +18,11 @@ public struct GlooVaultLayout: Hashable, Sendable {
         "\(rootKey)/\(ResourceKind.secret.keySegment)/\(ref.namespace)/\(ref.name)"
     }
 
+    /// The folder below the mount that holds every namespace's secrets, or one namespace's.
+    public func secretFolder(namespace: String? = nil) -> String {
+        "\(rootKey)/\(ResourceKind.secret.keySegment)/" + (namespace.map { "\($0)/" } ?? "")
+    }
+
     /// The API path to read or write a secret's data (`/v1/<mount>/data/...`).
     public func dataPath(_ ref: ResourceRef) -> String { "/v1/\(pathPrefix)/data/\(secretPath(ref))" }
 
@@ -26,8 +31,7 @@ public struct GlooVaultLayout: Hashable, Sendable {
 
     /// The API path to LIST the namespaces (or, with a namespace, the names) of secrets.
     public func listPath(namespace: String? = nil) -> String {
-        let folder = "\(rootKey)/\(ResourceKind.secret.keySegment)/" + (namespace.map { "\($0)/" } ?? "")
-        return "/v1/\(pathPrefix)/metadata/\(folder)"
+        "/v1/\(pathPrefix)/metadata/\(secretFolder(namespace: namespace))"
     }
 }
 
