@@ -27,6 +27,10 @@ class VaultServer:
         with urllib.request.urlopen(request, timeout=5) as response:
             return response.read()
 
+    def control_get(self, name):
+        with urllib.request.urlopen(f"{self.address}/_test/{name}", timeout=5) as response:
+            return response.read()
+
     def stop(self):
         self.process.stdin.close()
         self.process.wait(timeout=10)

@@ -86,7 +86,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Leader session TTL in seconds, 10 or more (default 15).")
     var sessionTtlSeconds: Int?
 
-    @Option(help: "How often Vault secrets are re-read, in seconds (default 60).")
+    @Option(help: "How often Vault is asked which secrets changed (a LIST and a metadata read per secret; data only on a new version), in seconds (default 10).")
     var vaultRefreshSeconds: Int?
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")

@@ -24,13 +24,16 @@ public struct ConfigLoop: Service {
     /// How long the first publish waits for discovery to answer for the services the
     /// configuration references (so Envoy never starts with empty load assignments).
     let discoveryWarmup: Duration
+    /// Where TLS secrets come from besides the resource tree (Vault); nil: the tree only.
+    let secretStore: (any SecretStore)?
 
     public init(
         store: any ResourceStore, cache: SnapshotCache, state: ControllerState, translator: Translator = Translator(),
         quiet: Duration = .milliseconds(20), maximumDelay: Duration = .milliseconds(250), logger: Logger,
         metrics: GatewayMetrics? = nil, statusWriter: StatusWriter? = nil, discoveries: [any EndpointDiscovery] = [],
-        discoveryWarmup: Duration = .seconds(10)
+        discoveryWarmup: Duration = .seconds(10), secretStore: (any SecretStore)? = nil
     ) {
+        self.secretStore = secretStore
         self.discoveries = discoveries
         self.discoveryWarmup = discoveryWarmup
         self.metrics = metrics
@@ -47,6 +50,7 @@ public struct ConfigLoop: Service {
     public func run() async throws {
         let latest = LatestListing()
         let discovered = LatestDiscoveries()
+        let storedSecrets = LatestSecrets()
         let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let store = store
         let state = state
@@ -88,7 +92,18 @@ public struct ConfigLoop: Service {
                     await Self.follow(discovery, into: discovered, signal: signal, state: state, logger: logger, metrics: metrics)
                 }
             }
-            if !discoveries.isEmpty {
+            if let secretStore {
+                group.addTask {
+                    // Secrets are read only once the configuration says which ones it references.
+                    while latest.listing == nil, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(20)) }
+                    if let listing = latest.listing {
+                        secretStore.setReferenced(SecretInterestPlan.referenced(
+                            listing.resources, discovered: discovered.current.0.values.flatMap(\.upstreams)))
+                    }
+                    await Self.follow(secretStore, into: storedSecrets, signal: signal, state: state, logger: logger, metrics: metrics)
+                }
+            }
+            if !discoveries.isEmpty || secretStore != nil {
                 // Wakes the loop when the warm-up ends, so the first publish happens without discovery if it must.
                 let warmup = discoveryWarmup
                 group.addTask {
@@ -124,6 +139,11 @@ public struct ConfigLoop: Service {
                 }
                 versionEpoch = (run, listing.generation)
                 let (results, discoveryGeneration) = discovered.current
+                let (secretListing, secretsGeneration) = storedSecrets.current
+                if let secretStore {
+                    secretStore.setReferenced(SecretInterestPlan.referenced(listing.resources, discovered: results.values.flatMap(\.upstreams)))
+                    if !everPublished, secretListing == nil, ContinuousClock.now - started < discoveryWarmup { continue }
+                }
                 if !discoveries.isEmpty {
                     // Tell discovery which services to watch, then (the first time) wait until it
                     // has answered for them, at most the warm-up.
@@ -148,16 +168,17 @@ public struct ConfigLoop: Service {
                     inputs = (discoveryGeneration, listing.resources.upstreams,
                               DiscoveredInputs(results: results, stored: listing.resources.upstreams, previous: inputs.joined))
                 }
-                let discoveryChanged = translatedDiscovery != discoveryGeneration
-                translatedDiscovery = discoveryGeneration
+                let discoveryChanged = translatedDiscovery != discoveryGeneration + secretsGeneration
+                translatedDiscovery = discoveryGeneration + secretsGeneration
                 if let previous, !discoveryChanged, Self.sameConfiguration(previous, listing) {
                     // Nothing to translate (at most a status changed); the writer still needs the new versions.
                     statusWriter?.submit(listing, reports: lastReports, translated: false)
                     continue
                 }
                 previous = listing
-                lastReports = await publish(listing, discovered: inputs.joined, cache: translationCache, groups: &groups,
-                                            lastPublished: &lastPublished, loggedProblems: &loggedProblems)
+                lastReports = await publish(listing, discovered: inputs.joined, secrets: secretListing ?? SecretListing(secrets: []),
+                                            cache: translationCache, groups: &groups, lastPublished: &lastPublished,
+                                            loggedProblems: &loggedProblems)
                 everPublished = true
                 statusWriter?.submit(listing, reports: lastReports, translated: true)
             }
@@ -197,6 +218,34 @@ public struct ConfigLoop: Service {
         }
     }
 
+    /// Keeps the secret store's newest listing in `latest` and wakes the loop; a watch that fails
+    /// is started again with backoff (1 s doubling to 30 s) while the last secrets keep serving.
+    static func follow(
+        _ store: any SecretStore, into latest: LatestSecrets, signal: AsyncStream<Void>.Continuation, state: ControllerState,
+        logger: Logger, metrics: GatewayMetrics?
+    ) async {
+        var backoff = Duration.seconds(1)
+        while !Task.isCancelled {
+            do {
+                for try await listing in store.watchSecrets() {
+                    latest.store(listing)
+                    metrics?.synced(source: "secrets")
+                    await state.sourceRecovered("secrets")
+                    backoff = .seconds(1)
+                    signal.yield()
+                }
+            } catch where !Task.isCancelled {
+                metrics?.sourceFailed(source: "secrets")
+                await state.sourceFailed("\(error)", source: "secrets")
+                logger.error("secret store failing; the last good secrets keep serving", metadata: [
+                    "error": "\(error)", "retryIn": "\(backoff)",
+                ])
+            } catch {}
+            try? await Task.sleep(for: backoff)
+            backoff = min(backoff * 2, .seconds(30))
+        }
+    }
+
     /// Whether two listings of one watch hold the same configuration: by the decoder's content
     /// revision when it counts (a status write-back keeps it), else by comparing everything.
     static func sameConfiguration(_ previous: ResourceListing, _ listing: ResourceListing) -> Bool {
@@ -208,18 +257,20 @@ public struct ConfigLoop: Service {
     /// snapshot (their Envoys drop the listeners instead of serving stale ones). Returns the reports.
     @discardableResult
     func publish(
-        _ listing: ResourceListing, discovered: DiscoveredInputs = DiscoveredInputs(), cache translationCache: TranslationCache,
+        _ listing: ResourceListing, discovered: DiscoveredInputs = DiscoveredInputs(), secrets: SecretListing = SecretListing(secrets: []),
+        cache translationCache: TranslationCache,
         groups: inout Set<String>,
         lastPublished: inout [String: (resources: EnvoyResources, snapshot: XDSSnapshot)],
         loggedProblems: inout [String: ResourceReport]
     ) async -> Reports {
         let started = ContinuousClock.now
         let snapshot = ApiSnapshot(resources: listing.resources, discoveredUpstreams: discovered.upstreams,
-                                   endpoints: discovered.endpoints, findings: listing.findings, takenAt: Date().timeIntervalSince1970)
+                                   endpoints: discovered.endpoints, secrets: secrets.secrets, findings: listing.findings + secrets.findings,
+                                   takenAt: Date().timeIntervalSince1970)
         let result = translator.translate(snapshot, cache: translationCache)
         let problems = result.reports.problems
         metrics?.translated(duration: ContinuousClock.now - started, problems: problems)
-        metrics?.certificates(listing.resources.secrets)
+        metrics?.certificates(listing.resources.secrets + secrets.secrets)
         var published: [String: XDSSnapshot] = [:]
         for proxy in result.proxies {
             do {
@@ -279,6 +330,15 @@ final class LatestDiscoveries: Sendable {
     }
 
     var current: ([String: DiscoveryResult], Int) { state.withLock { ($0.results, $0.generation) } }
+}
+
+/// The secret store's newest listing, and a count of listings so far.
+final class LatestSecrets: Sendable {
+    private let state = Mutex<(listing: SecretListing?, generation: Int)>((nil, 0))
+
+    func store(_ listing: SecretListing) { state.withLock { $0 = (listing, $0.generation + 1) } }
+
+    var current: (SecretListing?, Int) { state.withLock { ($0.listing, $0.generation) } }
 }
 
 /// A store's watch that finished without an error (it is started again like a failed one).

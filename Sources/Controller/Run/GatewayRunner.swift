@@ -3,6 +3,7 @@ import GlooAPI
 import Logging
 import ServiceLifecycle
 import Translator
+import VaultSecrets
 import XDS
 
 /// Wires the services of `gloo-hashi run` into one ServiceGroup: the xDS server, the config
@@ -41,6 +42,13 @@ public enum GatewayRunner {
             if client !== consulClient { discoveryClient = client }
             discoveries.append(ConsulDiscovery(client: client, options: options, logger: logger))
         }
+        var vaultClient: VaultHTTPClient?
+        var secretStore: (any SecretStore)?
+        if let vault = configuration.vault {
+            let client = try VaultHTTPClient(vault.client, token: vault.token)
+            vaultClient = client
+            secretStore = VaultSecretStore(client: client, layout: vault.layout, refresh: vault.refresh)
+        }
         let cache = SnapshotCache()
         let state = ControllerState()
         let xds = XDSServer(host: configuration.xdsAddress.host, port: configuration.xdsAddress.port,
@@ -52,13 +60,14 @@ public enum GatewayRunner {
         let loop = ConfigLoop(
             store: store, cache: cache, state: state, translator: Translator(rootKey: configuration.rootKey),
             quiet: configuration.quiet, maximumDelay: configuration.maximumDelay, logger: logger, metrics: metrics,
-            statusWriter: statusWriter, discoveries: discoveries)
+            statusWriter: statusWriter, discoveries: discoveries, secretStore: secretStore)
         let admin = AdminServer.application(address: configuration.adminAddress, state: state, xds: xds, metrics: metrics,
                                             logger: logger)
         logger.info("starting", metadata: [
             "source": "\(sourceDescription)", "xds": "\(configuration.xdsAddress)",
             "admin": "\(configuration.adminAddress)",
             "discovery": "\(configuration.consulDiscovery.map { "consul \($0.client.baseURL)" } ?? "off")",
+            "secrets": "\(configuration.vault.map { "vault \($0.client.baseURL)" } ?? "the configuration tree")",
         ])
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
@@ -77,10 +86,12 @@ public enum GatewayRunner {
         } catch {
             await consulClient?.shutdown()
             await discoveryClient?.shutdown()
+            await vaultClient?.shutdown()
             throw error
         }
         await consulClient?.shutdown()
         await discoveryClient?.shutdown()
+        await vaultClient?.shutdown()
         logger.info("stopped")
     }
 }

@@ -1,5 +1,6 @@
 import ConsulStore
 import Foundation
+import VaultSecrets
 import GlooAPI
 import Logging
 import XDS
@@ -29,6 +30,8 @@ public struct RunConfiguration: Sendable {
     /// Whether statuses are written back (always for Consul KV; with `--write-statuses` for a directory).
     public var writeStatuses = false
     public var sessionTTL: Duration = .seconds(15)
+    /// Secrets from Vault: the server, the token, Gloo's layout and how often to look (nil: not configured).
+    public var vault: (client: VaultClientConfiguration, token: SensitiveString, layout: GlooVaultLayout, refresh: Duration)?
     /// Consul service discovery: the agent it asks and how services become Upstreams (nil: off).
     public var consulDiscovery: (client: ConsulClientConfiguration, options: ConsulDiscoveryOptions)?
     /// Written into the leader lock so operators see who leads.
@@ -64,6 +67,11 @@ public struct RunConfiguration: Sendable {
         if let address = effective.consulAddress.value, effective.discoveryEnabled.value || forceDiscovery {
             consulDiscovery = (try Self.consul(address, effective), Self.discoveryOptions(effective))
         }
+        if let address = effective.vaultAddress.value {
+            vault = (try Self.vault(address, effective), effective.vaultToken.value,
+                     GlooVaultLayout(pathPrefix: effective.vaultPathPrefix.value, rootKey: effective.vaultRootKey.value),
+                     effective.vaultRefreshInterval.value)
+        }
         statusNamespace = effective.statusNamespace.value
         guard effective.sessionTTL.value >= .seconds(10) else {
             throw Invalid(description: "the leader session TTL (\(effective.sessionTTL.provenance)) must be at least 10 s (Consul's minimum)")
@@ -90,6 +98,18 @@ public struct RunConfiguration: Sendable {
         let environment = ProcessInfo.processInfo.environment
         if let allocation = environment["NOMAD_ALLOC_ID"], !allocation.isEmpty { return "nomad-alloc/\(allocation)" }
         return "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// The Vault client settings from the effective configuration.
+    static func vault(_ address: String, _ effective: EffectiveConfiguration) throws(Invalid) -> VaultClientConfiguration {
+        guard var client = VaultClientConfiguration(address: address) else {
+            throw Invalid(description: "'\(address)' (\(effective.vaultAddress.provenance)) is not a Vault address (a URL or host:port)")
+        }
+        (client.namespace, client.caCert, client.caPath) = (effective.vaultNamespace.value, effective.vaultCACert.value,
+                                                            effective.vaultCAPath.value)
+        (client.clientCertificate, client.clientKey) = (effective.vaultClientCert.value, effective.vaultClientKey.value)
+        (client.tlsServerName, client.skipVerify) = (effective.vaultTLSServerName.value, effective.vaultSkipVerify.value)
+        return client
     }
 
     /// The Consul client settings from the effective configuration.

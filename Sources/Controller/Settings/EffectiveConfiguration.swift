@@ -172,7 +172,7 @@ public struct EffectiveConfiguration: Sendable, Equatable {
             vaultRootKey: .first([fromSettings("vaultSecretSource.rootKey", vault?.rootKey)], default: ResourceKey.defaultRootKey),
             vaultPathPrefix: .first([fromSettings("vaultSecretSource.pathPrefix", vault?.pathPrefix)], default: "secret"),
             vaultRefreshInterval: .first([(.flag, "--vault-refresh-seconds", flags.vaultRefreshSeconds.map { Duration.seconds($0) })],
-                                         default: .seconds(60)),
+                                         default: .seconds(10)),
             nomadAddress: .first([flag("--nomad-address", flags.nomadAddress), env("NOMAD_ADDR")].map(optional), default: nil),
             nomadToken: .first([(.environment, "NOMAD_TOKEN", environment["NOMAD_TOKEN"].nonEmpty.map { SensitiveString($0) })],
                                default: SensitiveString("")),

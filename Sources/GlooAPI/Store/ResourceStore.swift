@@ -28,6 +28,12 @@ public protocol SecretStore: Sendable {
     func secret(_ ref: ResourceRef) async throws -> Secret?
     /// Every valid secret, and findings for the rejected ones: the first at once, then per change.
     func watchSecrets() -> AsyncThrowingStream<SecretListing, any Error>
+    /// Only these secrets need to be read from now on (nil: all); stores that read everything anyway ignore it.
+    func setReferenced(_ refs: Set<ResourceRef>?)
+}
+
+extension SecretStore {
+    public func setReferenced(_ refs: Set<ResourceRef>?) {}
 }
 
 /// The secrets a secret store holds at one moment.

@@ -26,6 +26,11 @@ public final class VaultTestServer: Sendable {
         }
         // Not Vault's: controls for tests that run the server as a process (e2e/).
         router.put("/_test/:control") { request, context in await Self.control(context.parameters.get("control") ?? "", request, state: state) }
+        router.get("/_test/requests") { _, _ -> Response in
+            let items: [[String: String]] = await state.requests.map { ["method": $0.method, "path": $0.path] }
+            let data = (try? JSONSerialization.data(withJSONObject: items)) ?? Data("[]".utf8)
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        }
         let (running, actual) = try await TestServerLauncher.launch(router, name: "vault-test-server", port: port)
         return VaultTestServer(address: "127.0.0.1:\(actual)", rootToken: rootToken, state: state, running: running)
     }

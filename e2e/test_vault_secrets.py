@@ -1,0 +1,79 @@
+"""TLS certificates from Vault end to end: `gloo-hashi run --vault-address` reads Gloo's KV v2
+layout from the Vault test server (its HTTP API over a real socket), a real Envoy serves the
+certificate, and a rotation written into Vault reaches a new TLS handshake while the listener
+stays the same; a broken new version keeps the last good certificate serving."""
+
+import json
+import os
+
+import hvac
+
+import xds_fixtures as fx
+from backends import Backend
+from envoy_runner import Envoy, eventually
+from gloo_hashi import GlooHashi, write_tree
+from test_https import certificate_authority, issue, serial_of
+from test_vault_test_server import VaultServer
+
+PATH = "gloo/gloo.solo.io/v1/Secret/gloo-system/app-tls"
+
+
+def gloo_body(certificate, key):
+    return {"metadata": {"name": "app-tls", "namespace": "gloo-system"}, "tls": {"certChain": certificate, "privateKey": key}}
+
+
+def test_certificates_from_vault_reach_envoy_and_rotate(tmp_path):
+    pki = tmp_path / "pki"
+    ca = certificate_authority(pki, "vault-e2e-ca")
+    vault = VaultServer()
+    backend = Backend("vault-backend")
+    client = hvac.Client(url=vault.address, token="root")
+    client.secrets.kv.v2.create_or_update_secret(path=PATH, secret=gloo_body(*issue(pki, "app.example.com", 1)))
+    # A secret nothing references: never read.
+    client.secrets.kv.v2.create_or_update_secret(path=PATH.replace("app-tls", "other-tls"),
+                                                 secret=gloo_body(*issue(pki, "other.example.com", 9)))
+    port = fx.free_port()
+    config = tmp_path / "config"
+    write_tree(config, {
+        "gloo/gloo.solo.io/v1/Upstream/gloo-system/backend": f"static: {{hosts: [{{addr: 127.0.0.1, port: {backend.port}}}]}}",
+        "gloo/gateway.solo.io/v1/Gateway/gloo-system/https": f"bindAddress: 127.0.0.1\nbindPort: {port}\nssl: true\nhttpGateway: {{}}\n",
+        "gloo/gateway.solo.io/v1/VirtualService/gloo-system/app": """
+            virtualHost:
+              domains: [app.example.com]
+              routes: [{matchers: [{prefix: /}], routeAction: {single: {upstream: {name: backend}}}}]
+            sslConfig: {secretRef: {name: app-tls, namespace: gloo-system}}
+            """,
+    })
+    gateway = GlooHashi(config, tmp_path / "gloo-hashi.log",
+                        extra_args=["--vault-address", vault.address, "--vault-refresh-seconds", "1"],
+                        env={**os.environ, "VAULT_TOKEN": "root"})
+    envoy = Envoy(tmp_path, gateway.xds_port, "DELTA_GRPC")
+    try:
+        eventually(lambda: serial_of(port, "app.example.com", ca) == 1)
+        modified_before = envoy.stat("listener_manager.listener_modified")
+
+        # Rotated in Vault: a new handshake shows the new serial; the listener is untouched.
+        client.secrets.kv.v2.create_or_update_secret(path=PATH, secret=gloo_body(*issue(pki, "app.example.com", 2)))
+        eventually(lambda: serial_of(port, "app.example.com", ca) == 2, timeout=30)
+        assert envoy.stat("listener_manager.listener_modified") == modified_before
+
+        # A broken new version: reported, naming the key; the last good certificate keeps serving.
+        client.secrets.kv.v2.create_or_update_secret(path=PATH, secret={"tls": "nope"})
+        eventually(lambda: any(r["key"] == PATH and r["state"] == "Rejected"
+                               for r in json.loads(gateway.get("/debug/reports"))), timeout=30)
+        assert serial_of(port, "app.example.com", ca) == 2
+        assert "PRIVATE KEY" not in gateway.get("/debug/reports") and "root" not in gateway.get("/debug/reports")
+        # Only the referenced secret was read (its metadata and data); the other one never.
+        reads = [path for method, path in vault_requests(vault)
+                 if method == "GET" and "/gloo-system/" in path and not path.endswith("/")]
+        assert reads and all(path.endswith("/gloo-system/app-tls") for path in reads), reads
+    finally:
+        envoy.stop()
+        assert gateway.stop() == 0
+        backend.stop()
+        vault.stop()
+
+
+def vault_requests(vault):
+    """The Vault test server's request log (method, path)."""
+    return [(r["method"], r["path"]) for r in json.loads(vault.control_get("requests"))]
