@@ -44,13 +44,23 @@ def test_certificates_from_vault_reach_envoy_and_rotate(tmp_path):
             sslConfig: {secretRef: {name: app-tls, namespace: gloo-system}}
             """,
     })
+    # The token comes from a file, as Nomad's workload identity writes it.
+    token_file = tmp_path / "vault_token"
+    first_token = json.loads(vault.control("token", ttl=3600, max_ttl=7200))["token"]
+    token_file.write_text(first_token + "\n")
     gateway = GlooHashi(config, tmp_path / "gloo-hashi.log",
-                        extra_args=["--vault-address", vault.address, "--vault-refresh-seconds", "1"],
-                        env={**os.environ, "VAULT_TOKEN": "root"})
+                        extra_args=["--vault-address", vault.address, "--vault-refresh-seconds", "1",
+                                    "--vault-token-file", str(token_file)],
+                        env={key: value for key, value in os.environ.items() if not key.startswith("VAULT_")})
     envoy = Envoy(tmp_path, gateway.xds_port, "DELTA_GRPC")
     try:
         eventually(lambda: serial_of(port, "app.example.com", ca) == 1)
         modified_before = envoy.stat("listener_manager.listener_modified")
+
+        # A new token lands in the file and the old one is revoked: the next reads use the new one.
+        second_token = json.loads(vault.control("token", ttl=3600, max_ttl=7200))["token"]
+        token_file.write_text(second_token + "\n")
+        vault.control("revoke", token=first_token)
 
         # Rotated in Vault: a new handshake shows the new serial; the listener is untouched.
         client.secrets.kv.v2.create_or_update_secret(path=PATH, secret=gloo_body(*issue(pki, "app.example.com", 2)))
@@ -62,7 +72,9 @@ def test_certificates_from_vault_reach_envoy_and_rotate(tmp_path):
         eventually(lambda: any(r["key"] == PATH and r["state"] == "Rejected"
                                for r in json.loads(gateway.get("/debug/reports"))), timeout=30)
         assert serial_of(port, "app.example.com", ca) == 2
-        assert "PRIVATE KEY" not in gateway.get("/debug/reports") and "root" not in gateway.get("/debug/reports")
+        reports = gateway.get("/debug/reports")
+        assert "PRIVATE KEY" not in reports and second_token not in reports
+        assert first_token not in gateway_log(tmp_path) and second_token not in gateway_log(tmp_path), "no token in the log"
         # Only the referenced secret was read (its metadata and data); the other one never.
         reads = [path for method, path in vault_requests(vault)
                  if method == "GET" and "/gloo-system/" in path and not path.endswith("/")]
@@ -72,6 +84,10 @@ def test_certificates_from_vault_reach_envoy_and_rotate(tmp_path):
         assert gateway.stop() == 0
         backend.stop()
         vault.stop()
+
+
+def gateway_log(tmp_path):
+    return (tmp_path / "gloo-hashi.log").read_text()
 
 
 def vault_requests(vault):

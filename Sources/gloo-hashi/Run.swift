@@ -50,6 +50,9 @@ struct Run: AsyncParsableCommand {
     @Option(help: "The Vault server (Settings: vaultSecretSource.address; env VAULT_ADDR).")
     var vaultAddress: String?
 
+    @Option(help: "A file holding the Vault token, re-read when it changes (Nomad's secrets/vault_token). AppRole: env VAULT_ROLE_ID and VAULT_SECRET_ID.")
+    var vaultTokenFile: String?
+
     @Option(help: "The Nomad agent (env NOMAD_ADDR).")
     var nomadAddress: String?
 
@@ -110,6 +113,7 @@ struct Run: AsyncParsableCommand {
         flags.consulAddress = consulAddress
         flags.consulTokenFile = consulTokenFile
         flags.vaultAddress = vaultAddress
+        flags.vaultTokenFile = vaultTokenFile
         flags.nomadAddress = nomadAddress
         flags.noDiscovery = noDiscovery
         flags.discoveryIncludeWarning = discoveryIncludeWarning

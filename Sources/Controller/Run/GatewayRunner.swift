@@ -44,9 +44,11 @@ public enum GatewayRunner {
         }
         var vaultClient: VaultHTTPClient?
         var secretStore: (any SecretStore)?
+        var vaultAuthentication: VaultAuthentication?
         if let vault = configuration.vault {
-            let client = try VaultHTTPClient(vault.client, token: vault.token)
+            let client = try VaultHTTPClient(vault.client)
             vaultClient = client
+            vaultAuthentication = VaultAuthentication(method: vault.credentials, client: client, logger: logger)
             secretStore = VaultSecretStore(client: client, layout: vault.layout, refresh: vault.refresh)
         }
         let cache = SnapshotCache()
@@ -74,7 +76,8 @@ public enum GatewayRunner {
                 .init(service: XDSService(server: xds)),
                 .init(service: loop),
                 .init(service: admin),
-            ] + (statusWriter.map { [.init(service: $0)] } ?? []),
+            ] + (statusWriter.map { [.init(service: $0)] } ?? [])
+                + (vaultAuthentication.map { [.init(service: VaultAuthenticationService(authentication: $0, logger: logger))] } ?? []),
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         // A drain that takes longer than this is cancelled, so a stop always ends.

@@ -31,7 +31,7 @@ public struct RunConfiguration: Sendable {
     public var writeStatuses = false
     public var sessionTTL: Duration = .seconds(15)
     /// Secrets from Vault: the server, the token, Gloo's layout and how often to look (nil: not configured).
-    public var vault: (client: VaultClientConfiguration, token: SensitiveString, layout: GlooVaultLayout, refresh: Duration)?
+    public var vault: (client: VaultClientConfiguration, credentials: VaultCredentials, layout: GlooVaultLayout, refresh: Duration)?
     /// Consul service discovery: the agent it asks and how services become Upstreams (nil: off).
     public var consulDiscovery: (client: ConsulClientConfiguration, options: ConsulDiscoveryOptions)?
     /// Written into the leader lock so operators see who leads.
@@ -68,7 +68,7 @@ public struct RunConfiguration: Sendable {
             consulDiscovery = (try Self.consul(address, effective), Self.discoveryOptions(effective))
         }
         if let address = effective.vaultAddress.value {
-            vault = (try Self.vault(address, effective), effective.vaultToken.value,
+            vault = (try Self.vault(address, effective), try Self.vaultCredentials(effective),
                      GlooVaultLayout(pathPrefix: effective.vaultPathPrefix.value, rootKey: effective.vaultRootKey.value),
                      effective.vaultRefreshInterval.value)
         }
@@ -98,6 +98,23 @@ public struct RunConfiguration: Sendable {
         let environment = ProcessInfo.processInfo.environment
         if let allocation = environment["NOMAD_ALLOC_ID"], !allocation.isEmpty { return "nomad-alloc/\(allocation)" }
         return "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)"
+    }
+
+    /// How to authenticate to Vault: AppRole when both IDs are given, else the token file, else the token.
+    static func vaultCredentials(_ effective: EffectiveConfiguration) throws(Invalid) -> VaultCredentials {
+        let (roleID, secretID) = (effective.vaultRoleID.value, effective.vaultSecretID.value)
+        if !roleID.revealed.isEmpty || !secretID.revealed.isEmpty {
+            guard !roleID.revealed.isEmpty, !secretID.revealed.isEmpty else {
+                throw Invalid(description: "Vault AppRole needs both VAULT_ROLE_ID and VAULT_SECRET_ID")
+            }
+            return .appRole(roleID: roleID, secretID: secretID, mount: "approle")
+        }
+        if let file = effective.vaultTokenFile.value { return .tokenFile(file) }
+        guard !effective.vaultToken.value.revealed.isEmpty else {
+            throw Invalid(description: "Vault is configured (\(effective.vaultAddress.provenance)) but no credentials are: give "
+                + "vaultSecretSource.accessToken, VAULT_TOKEN, --vault-token-file, or VAULT_ROLE_ID and VAULT_SECRET_ID")
+        }
+        return .token(effective.vaultToken.value)
     }
 
     /// The Vault client settings from the effective configuration.

@@ -39,6 +39,10 @@ public struct EffectiveConfiguration: Sendable, Equatable {
     // Vault.
     public var vaultAddress: Sourced<String?>
     public var vaultToken: Sourced<SensitiveString>
+    public var vaultTokenFile: Sourced<String?>
+    /// AppRole credentials (gloo-hashi's addition to Gloo's token and AWS methods).
+    public var vaultRoleID: Sourced<SensitiveString>
+    public var vaultSecretID: Sourced<SensitiveString>
     public var vaultNamespace: Sourced<String?>
     public var vaultCACert: Sourced<String?>
     public var vaultCAPath: Sourced<String?>
@@ -143,6 +147,11 @@ public struct EffectiveConfiguration: Sendable, Equatable {
                 (.settings, "vaultSecretSource.accessToken", vaultToken.nonEmpty.map { SensitiveString($0) }),
                 (.environment, "VAULT_TOKEN", environment["VAULT_TOKEN"].nonEmpty.map { SensitiveString($0) }),
             ], default: SensitiveString("")),
+            vaultTokenFile: .first([flag("--vault-token-file", flags.vaultTokenFile)].map(optional), default: nil),
+            vaultRoleID: .first([(.environment, "VAULT_ROLE_ID", environment["VAULT_ROLE_ID"].nonEmpty.map { SensitiveString($0) })],
+                                default: SensitiveString("")),
+            vaultSecretID: .first([(.environment, "VAULT_SECRET_ID", environment["VAULT_SECRET_ID"].nonEmpty.map { SensitiveString($0) })],
+                                  default: SensitiveString("")),
             vaultNamespace: .first([env("VAULT_NAMESPACE")].map(optional), default: nil),
             vaultCACert: .first([
                 fromSettings("vaultSecretSource.tlsConfig.caCert", vault?.tlsConfig?.caCert), fromSettings("vaultSecretSource.caCert", vault?.caCert),

@@ -13,6 +13,8 @@ public struct RunFlags: Sendable, Equatable {
     /// A file holding the Consul ACL token (a flag never carries the token itself: process lists show flags).
     public var consulTokenFile: String?
     public var vaultAddress: String?
+    /// A file holding the Vault token, re-read when it changes (Nomad's `secrets/vault_token`).
+    public var vaultTokenFile: String?
     public var nomadAddress: String?
     public var noDiscovery = false
     /// Consul instances in `warning` get traffic too.

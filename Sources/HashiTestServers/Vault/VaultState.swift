@@ -139,6 +139,7 @@ extension VaultState {
     func addMount(_ path: String, version: Int) { mounts[path] = Mount(version: version) }
     func advance(by duration: Duration) { offset += Double(duration.components.seconds) }
     func setSealed(_ sealed: Bool) { self.sealed = sealed }
+    func revoke(_ token: String) { tokens[token] = nil }
     func removeSecret(mount: String, path: String) { mounts[mount]?.secrets[path] = nil }
     func setValue(mount: String, path: String, data: Data?) { mounts[mount]?.values[path] = data }
 }

@@ -54,6 +54,9 @@ public final class VaultTestServer: Sendable {
         await state.issueToken(policies: policies, ttl: ttl, maxTTL: maxTTL, renewable: renewable)
     }
 
+    /// Revokes `token` (its next use is refused).
+    public func revoke(_ token: String) async { await state.revoke(token) }
+
     /// AppRole credentials whose logins get tokens with `ttl` and `maxTTL`.
     public func addAppRole(roleID: String, secretID: String, ttl: Duration = .seconds(3600), maxTTL: Duration = .seconds(7200)) async {
         await state.setAppRole(roleID, (secretID, ttl, maxTTL))
@@ -74,7 +77,7 @@ public final class VaultTestServer: Sendable {
     // MARK: Routes
 
     /// `seal?sealed=`, `clock?advance=SECONDS`, `approle?role_id=&secret_id=&ttl=&max_ttl=`,
-    /// `token?ttl=&max_ttl=&renewable=` (answers the token), `mount?path=&version=`.
+    /// `token?ttl=&max_ttl=&renewable=` (answers the token), `revoke?token=`, `mount?path=&version=`.
     static func control(_ name: String, _ request: Request, state: VaultState) async -> Response {
         let query = request.uri.queryParameters
         let number = { (key: String) in query[Substring(key)].flatMap { Double(String($0)) } }
@@ -89,6 +92,7 @@ public final class VaultTestServer: Sendable {
                                                maxTTL: .seconds(number("max_ttl") ?? 7200), renewable: query["renewable"] != "false")
             return json(["token": token])
         case "mount": await state.addMount(String(query["path"] ?? ""), version: Int(number("version") ?? 2))
+        case "revoke": await state.revoke(String(query["token"] ?? ""))
         default: return error(["unknown control \(name)"], status: .notFound)
         }
         return Response(status: .noContent)

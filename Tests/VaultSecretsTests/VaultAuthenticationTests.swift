@@ -1,0 +1,65 @@
+import Foundation
+import GlooAPI
+import HashiTestServers
+import Logging
+import Testing
+import VaultSecrets
+
+/// The token lifecycle against the Vault test server: renewal, AppRole logins, token files.
+@Suite struct VaultAuthenticationTests {
+    static func renewals(_ server: VaultTestServer) async -> Int {
+        await server.requests().filter { $0.path == "/v1/auth/token/renew-self" }.count
+    }
+
+    @Test func aStaticTokenIsRenewedBeforeItRunsOut() async throws {
+        let server = try await VaultTestServer.start()
+        let token = await server.issueToken(ttl: .seconds(2), maxTTL: .seconds(600))
+        let client = try VaultKVTests.client(server, token: token)
+        defer { Task { await client.shutdown(); await server.stop() } }
+        let auth = VaultAuthentication(method: .token(SensitiveString(token)), client: client, logger: Logger(label: "test"))
+        try await auth.start()
+        let running = Task { await auth.run() }
+        defer { running.cancel() }
+        // Past the token's first TTL, it still works: it was renewed on the way.
+        try await Task.sleep(for: .milliseconds(3200))
+        #expect(await Self.renewals(server) >= 1)
+        #expect(try await VaultKV(client: client).list(mount: "secret", folder: "gloo/").isEmpty)
+    }
+
+    @Test func appRoleLogsInAgainWhenRenewalCannotKeepTheTokenAlive() async throws {
+        let server = try await VaultTestServer.start()
+        // Tokens live 2 s and at most 3 s: the renewal at 1 s gets less than asked, so a new login follows.
+        await server.addAppRole(roleID: "role", secretID: "secret", ttl: .seconds(2), maxTTL: .seconds(3))
+        let client = try VaultKVTests.client(server, token: "")
+        defer { Task { await client.shutdown(); await server.stop() } }
+        let auth = VaultAuthentication(method: .appRole(roleID: SensitiveString("role"), secretID: SensitiveString("secret"), mount: "approle"),
+                                       client: client, logger: Logger(label: "test"))
+        try await auth.start()
+        let running = Task { await auth.run() }
+        defer { running.cancel() }
+        try await Task.sleep(for: .milliseconds(4500))
+        let logins = await server.requests().filter { $0.path == "/v1/auth/approle/login" }.count
+        #expect(logins >= 2, "a fresh login before the max TTL ran out")
+        #expect(try await VaultKV(client: client).list(mount: "secret", folder: "gloo/").isEmpty, "the client holds a live token")
+    }
+
+    @Test func aTokenFileIsFollowed() async throws {
+        let server = try await VaultTestServer.start()
+        let first = await server.issueToken(ttl: .seconds(600), maxTTL: .seconds(600))
+        let second = await server.issueToken(ttl: .seconds(600), maxTTL: .seconds(600))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("vault-token-\(UUID().uuidString)")
+        try first.write(to: file, atomically: true, encoding: .utf8)
+        let client = try VaultKVTests.client(server, token: "")
+        defer { Task { await client.shutdown(); await server.stop() } }
+        let auth = VaultAuthentication(method: .tokenFile(file.path), client: client, logger: Logger(label: "test"),
+                                       fileInterval: .milliseconds(200))
+        try await auth.start()
+        let running = Task { await auth.run() }
+        defer { running.cancel() }
+        // Nomad writes a new token into the file; the old one is revoked meanwhile.
+        try (second + "\n").write(to: file, atomically: true, encoding: .utf8)
+        await server.revoke(first)
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try await VaultKV(client: client).list(mount: "secret", folder: "gloo/").isEmpty, "the new token is in use")
+    }
+}
