@@ -146,7 +146,10 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "ConsulStoreTests", dependencies: ["ConsulStore", "HashiTestServers", "GlooAPI"]),
-        .testTarget(name: "VaultSecretsTests", dependencies: ["VaultSecrets", "HashiTestServers"]),
+        .testTarget(
+            name: "VaultSecretsTests",
+            dependencies: ["VaultSecrets", "HashiTestServers", .product(name: "X509", package: "swift-certificates")]
+        ),
         .testTarget(name: "NomadJobsTests", dependencies: ["NomadJobs"]),
         .testTarget(name: "XDSTests", dependencies: ["XDS", "EnvoyAPI"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "HashiTestServers", "Translator"]),

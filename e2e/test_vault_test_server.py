@@ -112,3 +112,23 @@ def test_tokens_approle_forbidden_and_sealed(vault):
     vault.control("seal", sealed="true")
     with pytest.raises(hvac.exceptions.VaultDown):
         hvac.Client(url=vault.address, token="root").secrets.kv.v2.read_secret_version(path="x", raise_on_deleted_version=True)
+
+
+def test_pki_issues_certificates_signed_by_the_mount_ca(vault, tmp_path):
+    ca = __import__("json").loads(vault.control("pki-role", mount="pki", role="gateway", max_ttl=3600))["ca"]
+    client = hvac.Client(url=vault.address, token="root")
+    issued = client.secrets.pki.generate_certificate(name="gateway", common_name="app.example.com",
+                                                     extra_params={"alt_names": "www.example.com", "ttl": "2h"}, mount_point="pki")
+    data = issued["data"]
+    assert data["issuing_ca"] == ca and data["ca_chain"] == [ca] and "PRIVATE KEY" in data["private_key"]
+    (tmp_path / "leaf.pem").write_text(data["certificate"])
+    (tmp_path / "ca.pem").write_text(ca)
+    # openssl verifies the chain and shows the names; the role capped the TTL at one hour.
+    verified = subprocess.run(["openssl", "verify", "-CAfile", str(tmp_path / "ca.pem"), str(tmp_path / "leaf.pem")],
+                              capture_output=True, text=True)
+    assert verified.returncode == 0, verified.stderr
+    text = subprocess.run(["openssl", "x509", "-noout", "-text", "-in", str(tmp_path / "leaf.pem")], capture_output=True, text=True).stdout
+    assert "DNS:www.example.com" in text and "DNS:app.example.com" in text
+    assert data["expiration"] - __import__("time").time() <= 3600 + 5
+    with pytest.raises(hvac.exceptions.InvalidRequest):
+        client.secrets.pki.generate_certificate(name="nobody", common_name="x", mount_point="pki")

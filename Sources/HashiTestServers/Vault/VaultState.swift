@@ -40,6 +40,8 @@ actor VaultState {
     /// role_id to secret_id, and the TTL of the tokens a login gets.
     var appRoles: [String: (secretID: String, ttl: Duration, maxTTL: Duration)] = [:]
     var sealed = false
+    /// PKI mounts: their CA and the roles that may issue, with each role's longest TTL.
+    var pki: [String: (authority: TestCertificateAuthority, roles: [String: Duration])] = [:]
     var requests: [(method: String, path: String)] = []
     /// How far the test moved the clock.
     var offset: TimeInterval = 0
@@ -140,6 +142,13 @@ extension VaultState {
     func advance(by duration: Duration) { offset += Double(duration.components.seconds) }
     func setSealed(_ sealed: Bool) { self.sealed = sealed }
     func revoke(_ token: String) { tokens[token] = nil }
+
+    /// Adds `role` to the PKI mount `mount` (created with a fresh CA when new); returns the CA (PEM).
+    func addPKIRole(mount: String, role: String, maxTTL: Duration) throws -> String {
+        if pki[mount] == nil { pki[mount] = (try TestCertificateAuthority(commonName: "vault test \(mount) CA"), [:]) }
+        pki[mount]?.roles[role] = maxTTL
+        return pki[mount]!.authority.certificatePEM
+    }
     func removeSecret(mount: String, path: String) { mounts[mount]?.secrets[path] = nil }
     func setValue(mount: String, path: String, data: Data?) { mounts[mount]?.values[path] = data }
 }

@@ -62,6 +62,13 @@ public final class VaultTestServer: Sendable {
         await state.setAppRole(roleID, (secretID, ttl, maxTTL))
     }
 
+    /// Lets `role` on the PKI mount `mount` issue certificates (TTL capped at `maxTTL`), signed
+    /// by that mount's CA; returns the CA certificate (PEM).
+    @discardableResult
+    public func addPKIRole(mount: String = "pki", role: String, maxTTL: Duration = .seconds(86400)) async throws -> String {
+        try await state.addPKIRole(mount: mount, role: role, maxTTL: maxTTL)
+    }
+
     /// Adds a KV mount of `version` 1 or 2 at `path`.
     public func mount(_ path: String, version: Int) async { await state.addMount(path, version: version) }
 
@@ -77,7 +84,8 @@ public final class VaultTestServer: Sendable {
     // MARK: Routes
 
     /// `seal?sealed=`, `clock?advance=SECONDS`, `approle?role_id=&secret_id=&ttl=&max_ttl=`,
-    /// `token?ttl=&max_ttl=&renewable=` (answers the token), `revoke?token=`, `mount?path=&version=`.
+    /// `token?ttl=&max_ttl=&renewable=` (answers the token), `revoke?token=`, `mount?path=&version=`,
+    /// `pki-role?mount=&role=&max_ttl=` (answers the mount's CA).
     static func control(_ name: String, _ request: Request, state: VaultState) async -> Response {
         let query = request.uri.queryParameters
         let number = { (key: String) in query[Substring(key)].flatMap { Double(String($0)) } }
@@ -93,6 +101,11 @@ public final class VaultTestServer: Sendable {
             return json(["token": token])
         case "mount": await state.addMount(String(query["path"] ?? ""), version: Int(number("version") ?? 2))
         case "revoke": await state.revoke(String(query["token"] ?? ""))
+        case "pki-role":
+            guard let ca = try? await state.addPKIRole(mount: String(query["mount"] ?? "pki"), role: String(query["role"] ?? ""),
+                                                       maxTTL: .seconds(number("max_ttl") ?? 86400))
+            else { return error(["cannot create the CA"], status: .internalServerError) }
+            return json(["ca": ca])
         default: return error(["unknown control \(name)"], status: .notFound)
         }
         return Response(status: .noContent)
@@ -121,6 +134,7 @@ public final class VaultTestServer: Sendable {
                                   "policies": renewed.policies]])
         default: break
         }
+        if let issued = await pkiIssue(path: path, method: method, object: object, state: state) { return issued }
         if path.hasPrefix("sys/internal/ui/mounts/") {
             guard let (name, _) = await state.mount(of: String(path.dropFirst("sys/internal/ui/mounts/".count))),
                   let version = await state.mounts[name]?.version
@@ -134,6 +148,31 @@ public final class VaultTestServer: Sendable {
         return version == 2
             ? await kv2(method: method, listing: listing, mount: mount, rest: rest, object: object, request: request, state: state)
             : await kv1(method: method, listing: listing, mount: mount, path: rest, object: object, state: state)
+    }
+
+    /// `POST <mount>/issue/<role>`: a real certificate from the mount's CA (Vault keeps no copy of the key).
+    private static func pkiIssue(path: String, method: String, object: [String: Any], state: VaultState) async -> Response? {
+        let parts = path.split(separator: "/").map(String.init)
+        guard parts.count == 3, parts[1] == "issue", method == "POST" || method == "PUT", let mount = await state.pki[parts[0]] else {
+            return nil
+        }
+        guard let maxTTL = mount.roles[parts[2]] else { return error(["unknown role: \(parts[2])"], status: .badRequest) }
+        guard let commonName = object["common_name"] as? String, !commonName.isEmpty else {
+            return error(["the common_name field is required"], status: .badRequest)
+        }
+        let list = { (key: String) in (object[key] as? String ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let asked = (object["ttl"] as? String).flatMap(seconds) ?? maxTTL
+        let ttl = min(asked, maxTTL)
+        do {
+            let issued = try mount.authority.issue(commonName: commonName, dnsNames: [commonName] + list("alt_names"),
+                                                   ipAddresses: list("ip_sans"), validity: Double(ttl.components.seconds))
+            let expiration = Int(await state.now.timeIntervalSince1970) + Int(ttl.components.seconds)
+            return json(["data": ["certificate": issued.certificatePEM, "issuing_ca": mount.authority.certificatePEM,
+                                  "ca_chain": [mount.authority.certificatePEM], "private_key": issued.privateKeyPEM,
+                                  "private_key_type": "ec", "serial_number": issued.serialNumber, "expiration": expiration]])
+        } catch {
+            return self.error(["\(error)"], status: .badRequest)
+        }
     }
 
     private static func login(_ object: [String: Any], state: VaultState) async -> Response {
