@@ -100,3 +100,18 @@ import Testing
         #expect(recovered.upstreams.map(\.metadata.name) == ["web"])
     }
 }
+
+extension ConsulDiscoveryTests {
+    @Test func aBadTokenAtStartIsReportedBeforeAnyAnswer() async throws {
+        let server = try await ConsulTestServer.start(token: "good")
+        var configuration = try #require(ConsulClientConfiguration(address: server.address, token: SensitiveString("bad")))
+        configuration.wait = .seconds(5)
+        let client = try ConsulHTTPClient(configuration)
+        defer { Task { await client.shutdown(); await server.stop() } }
+        let discovery = ConsulDiscovery(client: client, options: ConsulDiscoveryOptions(), logger: Logger(label: "test"))
+        var results = discovery.discoveries().makeAsyncIterator()
+        let failing = try #require(try await Self.next(&results) { _ in true })
+        #expect(!failing.complete && failing.upstreams.isEmpty)
+        #expect(failing.problems.joined().contains("403") && !failing.problems.joined().contains("bad"))
+    }
+}

@@ -224,9 +224,11 @@ actor ConsulDiscoveryEngine {
 
     private func publish() {
         guard !stopped else { return }
-        // Nothing until every service list is in: an Upstream missing then is not gone.
-        guard datacenters.allSatisfy({ catalogs[$0] != nil }) else { return }
-        let complete = watches.keys.allSatisfy { entries[$0] != nil }
+        // Until every service list is in, a result only reports what fails (a bad token, Consul
+        // down at start), marked incomplete: an Upstream missing then is not gone.
+        let listsIn = datacenters.allSatisfy { catalogs[$0] != nil }
+        guard listsIn || !problems.isEmpty else { return }
+        let complete = listsIn && watches.keys.allSatisfy { entries[$0] != nil }
         emit(DiscoveryResult(
             upstreams: upstreams, endpoints: endpoints, interest: interest, complete: complete,
             problems: problems.keys.sorted().map { "\($0): \(problems[$0]!)" }, watches: watches.count + datacenters.count))

@@ -63,7 +63,8 @@ public struct DiscoveryWriter: Service {
             var written: [Upstream]?
             for await _ in signals.cancelOnGracefulShutdown() {
                 let (result, role) = latest.withLock { ($0.result, $0.role) }
-                guard role == .leader, let result else {
+                // Only a complete answer says which services exist: a partial one would delete the rest.
+                guard role == .leader, let result, result.complete else {
                     written = nil
                     continue
                 }
