@@ -92,7 +92,8 @@ struct TranslationSession {
         }
 
         let (usableSecrets, rejectedSecrets) = checkedSecrets()
-        var tls = TLSContexts(secrets: usableSecrets, rejected: rejectedSecrets)
+        var tls = TLSContexts(secrets: usableSecrets, rejected: rejectedSecrets, stale: staleSecrets(usable: usableSecrets),
+                              issued: snapshot.issuedCertificates)
         let (clusters, loadAssignments, upstreams, stageRefs) = translateUpstreams(tls: &tls)
         routeWorld = TranslationCache.RouteWorld(
             upstreams: stageRefs.upstreams, consulServices: stageRefs.consulServices,
@@ -168,6 +169,18 @@ struct TranslationSession {
 
     /// TLS secrets that pass the certificate checks; the others are reported (on the Secret)
     /// and left out, so whatever references them is reported too.
+    /// Usable secrets that also have errors: the secret store kept their last good version.
+    private func staleSecrets(usable: [ResourceRef: TlsSecret]) -> [ResourceRef: String] {
+        var stale: [ResourceRef: String] = [:]
+        for finding in snapshot.findings where finding.severity == .error {
+            guard let key = try? ResourceKey.parse(finding.key, rootKey: translator.rootKey).get(), key.kind == .secret,
+                  usable[key.ref] != nil, stale[key.ref] == nil
+            else { continue }
+            stale[key.ref] = finding.fieldPath.isEmpty ? finding.reason : "\(finding.fieldPath): \(finding.reason)"
+        }
+        return stale
+    }
+
     private mutating func checkedSecrets() -> (usable: [ResourceRef: TlsSecret], rejected: Set<ResourceRef>) {
         var usable: [ResourceRef: TlsSecret] = [:]
         var rejected: Set<ResourceRef> = []

@@ -57,19 +57,9 @@ import X509
 
     @Test func aRejectedSecretRejectsTheVirtualServiceThatUsesIt() throws {
         let expired = try Self.certificate(notBefore: Self.now - 86400 * 30, notAfter: Self.now - 60)
-        var resources = ResourceSet()
+        var resources = IssuedCertificateTranslationTests.resources(.secretRef(ResourceRef(name: "tls", namespace: "ns")))
         resources.secrets = [Secret(metadata: Metadata(name: "tls", namespace: "ns"),
                                     content: .tls(TlsSecret(certChain: expired.certificate, privateKey: SensitiveString(expired.key))))]
-        resources.gateways = [{
-            var gateway = Gateway(metadata: Metadata(name: "https", namespace: "ns"), bindPort: 8443, gatewayType: .httpGateway(HttpGateway()))
-            gateway.ssl = true
-            return gateway
-        }()]
-        resources.virtualServices = [VirtualService(
-            metadata: Metadata(name: "site", namespace: "ns"),
-            virtualHost: VirtualHost(domains: ["site.example.com"], routes: [
-                Route(matchers: [], action: .directResponseAction(DirectResponseAction(status: 200)))]),
-            sslConfig: SslConfig(source: .secretRef(ResourceRef(name: "tls", namespace: "ns"))))]
         let result = Translator().translate(ApiSnapshot(resources: resources, takenAt: Self.now.timeIntervalSince1970))
         #expect(result.reports.byKey["gloo/gloo.solo.io/v1/Secret/ns/tls"]?.state == .rejected)
         #expect(result.reports.byKey["gloo/gateway.solo.io/v1/VirtualService/ns/site"]?.errors == ["sslConfig: Secret ns/tls is rejected (see its report)"])

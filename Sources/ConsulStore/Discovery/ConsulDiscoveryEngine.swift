@@ -207,7 +207,7 @@ actor ConsulDiscoveryEngine {
         for host in unresolved where lookups[host] == nil && !stopped {
             lookups[host] = Task {
                 let changed = await self.discovery.resolver.refresh([host])
-                await self.lookedUp(host, changed: changed)
+                self.lookedUp(host, changed: changed)
             }
         }
     }

@@ -60,17 +60,22 @@ public final class HostnameResolver: Sendable {
             if info.pointee.ai_family == AF_INET, let address = info.pointee.ai_addr {
                 address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { pointer in
                     var raw = pointer.pointee.sin_addr
-                    if inet_ntop(AF_INET, &raw, &buffer, socklen_t(buffer.count)) != nil { v4.insert(String(cString: buffer)) }
+                    if inet_ntop(AF_INET, &raw, &buffer, socklen_t(buffer.count)) != nil { v4.insert(Self.text(buffer)) }
                 }
             } else if info.pointee.ai_family == AF_INET6, let address = info.pointee.ai_addr {
                 address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
                     var raw = pointer.pointee.sin6_addr
-                    if inet_ntop(AF_INET6, &raw, &buffer, socklen_t(buffer.count)) != nil { v6.insert(String(cString: buffer)) }
+                    if inet_ntop(AF_INET6, &raw, &buffer, socklen_t(buffer.count)) != nil { v6.insert(Self.text(buffer)) }
                 }
             }
             cursor = info.pointee.ai_next
         }
         let all = v4.sorted() + v6.sorted()
         return all.isEmpty ? nil : all
+    }
+
+    /// A NUL-terminated C buffer as a String.
+    private static func text(_ buffer: [CChar]) -> String {
+        String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -129,12 +129,13 @@ public final class GatewayMetrics: BackendRequestObserver, Sendable {
             .recordNanoseconds(request.duration.nanoseconds)
     }
 
-    /// Each TLS Secret's leaf certificate expiry, as Unix time.
-    func certificates(_ secrets: [Secret]) {
+    /// Each TLS Secret's and Vault-PKI-issued certificate's leaf expiry, as Unix time.
+    func certificates(_ secrets: [Secret], issued: IssuedCertificates = IssuedCertificates()) {
         var labels: Set<String> = []
-        for secret in secrets {
-            guard let tls = secret.tls, let expiry = CertificateExpiry.leafNotAfter(tls.certChain) else { continue }
-            let name = "\(secret.metadata.namespace).\(secret.metadata.name)"
+        let named = secrets.compactMap { secret in secret.tls.map { ("\(secret.metadata.namespace).\(secret.metadata.name)", $0) } }
+            + issued.certificates.map { (EnvoyNames.issuedCertificateSecret($0.key), $0.value) }
+        for (name, tls) in named {
+            guard let expiry = CertificateExpiry.leafNotAfter(tls.certChain) else { continue }
             labels.insert(name)
             Metrics.Gauge(label: "gloo_hashi_certificate_expiry_timestamp_seconds", dimensions: [("secret", name)], factory: factory)
                 .record(expiry.timeIntervalSince1970)

@@ -26,13 +26,17 @@ public struct ConfigLoop: Service {
     let discoveryWarmup: Duration
     /// Where TLS secrets come from besides the resource tree (Vault); nil: the tree only.
     let secretStore: (any SecretStore)?
+    /// Issues the certificates `sslConfig.vaultPki` asks for (Vault PKI); nil: such requests are rejected.
+    let certificateIssuer: (any CertificateIssuer)?
 
     public init(
         store: any ResourceStore, cache: SnapshotCache, state: ControllerState, translator: Translator = Translator(),
         quiet: Duration = .milliseconds(20), maximumDelay: Duration = .milliseconds(250), logger: Logger,
         metrics: GatewayMetrics? = nil, statusWriter: StatusWriter? = nil, discoveries: [any EndpointDiscovery] = [],
-        discoveryWarmup: Duration = .seconds(10), secretStore: (any SecretStore)? = nil
+        discoveryWarmup: Duration = .seconds(10), secretStore: (any SecretStore)? = nil,
+        certificateIssuer: (any CertificateIssuer)? = nil
     ) {
+        self.certificateIssuer = certificateIssuer
         self.secretStore = secretStore
         self.discoveries = discoveries
         self.discoveryWarmup = discoveryWarmup
@@ -51,6 +55,7 @@ public struct ConfigLoop: Service {
         let latest = LatestListing()
         let discovered = LatestDiscoveries()
         let storedSecrets = LatestSecrets()
+        let issuedCertificates = LatestCertificates()
         let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let store = store
         let state = state
@@ -103,7 +108,12 @@ public struct ConfigLoop: Service {
                     await Self.follow(secretStore, into: storedSecrets, signal: signal, state: state, logger: logger, metrics: metrics)
                 }
             }
-            if !discoveries.isEmpty || secretStore != nil {
+            if let certificateIssuer {
+                group.addTask {
+                    await Self.follow(certificateIssuer, into: issuedCertificates, signal: signal, state: state, metrics: metrics)
+                }
+            }
+            if !discoveries.isEmpty || secretStore != nil || certificateIssuer != nil {
                 // Wakes the loop when the warm-up ends, so the first publish happens without discovery if it must.
                 let warmup = discoveryWarmup
                 group.addTask {
@@ -119,6 +129,7 @@ public struct ConfigLoop: Service {
             var inputs = (generation: -1, stored: [Upstream](), joined: DiscoveredInputs())
             var translatedDiscovery = -1
             var previous: ResourceListing?
+            var certificateRequests: Set<VaultPkiCertificate>?
             // Reuses the translation of unchanged resources between publishes, while versions
             // stay comparable: a new watch (the backend may have been restored meanwhile) or a
             // new version generation starts over.
@@ -140,6 +151,22 @@ public struct ConfigLoop: Service {
                 versionEpoch = (run, listing.generation)
                 let (results, discoveryGeneration) = discovered.current
                 let (secretListing, secretsGeneration) = storedSecrets.current
+                var (issued, certificatesGeneration) = issuedCertificates.current
+                if let certificateIssuer {
+                    // Ask for what the configuration names; the first publish waits (at most the
+                    // warm-up) until each has been tried, so Envoy does not start without them.
+                    let requests = SecretInterestPlan.certificateRequests(listing.resources)
+                    if requests != certificateRequests {
+                        certificateRequests = requests
+                        await certificateIssuer.setRequests(requests)
+                    }
+                    let answered = issued.requests == requests.filter { $0.problem == nil }
+                    if !everPublished, !answered, ContinuousClock.now - started < discoveryWarmup { continue }
+                } else {
+                    for request in SecretInterestPlan.certificateRequests(listing.resources) {
+                        issued.problems[request] = "gloo-hashi runs without Vault (--vault-address or Settings vaultSecretSource)"
+                    }
+                }
                 if let secretStore {
                     secretStore.setReferenced(SecretInterestPlan.referenced(listing.resources, discovered: results.values.flatMap(\.upstreams)))
                     if !everPublished, secretListing == nil, ContinuousClock.now - started < discoveryWarmup { continue }
@@ -168,8 +195,9 @@ public struct ConfigLoop: Service {
                     inputs = (discoveryGeneration, listing.resources.upstreams,
                               DiscoveredInputs(results: results, stored: listing.resources.upstreams, previous: inputs.joined))
                 }
-                let discoveryChanged = translatedDiscovery != discoveryGeneration + secretsGeneration
-                translatedDiscovery = discoveryGeneration + secretsGeneration
+                // Generations only grow, so their sum changes whenever any of them does.
+                let discoveryChanged = translatedDiscovery != discoveryGeneration + secretsGeneration + certificatesGeneration
+                translatedDiscovery = discoveryGeneration + secretsGeneration + certificatesGeneration
                 if let previous, !discoveryChanged, Self.sameConfiguration(previous, listing) {
                     // Nothing to translate (at most a status changed); the writer still needs the new versions.
                     statusWriter?.submit(listing, reports: lastReports, translated: false)
@@ -177,7 +205,7 @@ public struct ConfigLoop: Service {
                 }
                 previous = listing
                 lastReports = await publish(listing, discovered: inputs.joined, secrets: secretListing ?? SecretListing(secrets: []),
-                                            cache: translationCache, groups: &groups, lastPublished: &lastPublished,
+                                            issued: issued, cache: translationCache, groups: &groups, lastPublished: &lastPublished,
                                             loggedProblems: &loggedProblems)
                 everPublished = true
                 statusWriter?.submit(listing, reports: lastReports, translated: true)
@@ -246,6 +274,29 @@ public struct ConfigLoop: Service {
         }
     }
 
+    /// Keeps the issuer's newest certificates in `latest` and wakes the loop; renewal failures
+    /// show on health (`vault-pki`) while the last certificates keep serving.
+    static func follow(
+        _ issuer: any CertificateIssuer, into latest: LatestCertificates, signal: AsyncStream<Void>.Continuation,
+        state: ControllerState, metrics: GatewayMetrics?
+    ) async {
+        var failing = false
+        for await issued in issuer.certificates() {
+            latest.store(issued)
+            if issued.problems.isEmpty {
+                metrics?.synced(source: "vault-pki")
+                if failing { await state.sourceRecovered("vault-pki") }
+                failing = false
+            } else {
+                if !failing { metrics?.sourceFailed(source: "vault-pki") }
+                failing = true
+                let problems = issued.problems.sorted { $0.key.summary < $1.key.summary }.map { "\($0.key.summary): \($0.value)" }
+                await state.sourceFailed(problems.joined(separator: "; "), source: "vault-pki")
+            }
+            signal.yield()
+        }
+    }
+
     /// Whether two listings of one watch hold the same configuration: by the decoder's content
     /// revision when it counts (a status write-back keeps it), else by comparing everything.
     static func sameConfiguration(_ previous: ResourceListing, _ listing: ResourceListing) -> Bool {
@@ -258,19 +309,20 @@ public struct ConfigLoop: Service {
     @discardableResult
     func publish(
         _ listing: ResourceListing, discovered: DiscoveredInputs = DiscoveredInputs(), secrets: SecretListing = SecretListing(secrets: []),
-        cache translationCache: TranslationCache,
+        issued: IssuedCertificates = IssuedCertificates(), cache translationCache: TranslationCache,
         groups: inout Set<String>,
         lastPublished: inout [String: (resources: EnvoyResources, snapshot: XDSSnapshot)],
         loggedProblems: inout [String: ResourceReport]
     ) async -> Reports {
         let started = ContinuousClock.now
         let snapshot = ApiSnapshot(resources: listing.resources, discoveredUpstreams: discovered.upstreams,
-                                   endpoints: discovered.endpoints, secrets: secrets.secrets, findings: listing.findings + secrets.findings,
+                                   endpoints: discovered.endpoints, secrets: secrets.secrets, issuedCertificates: issued,
+                                   findings: listing.findings + secrets.findings,
                                    takenAt: Date().timeIntervalSince1970)
         let result = translator.translate(snapshot, cache: translationCache)
         let problems = result.reports.problems
         metrics?.translated(duration: ContinuousClock.now - started, problems: problems)
-        metrics?.certificates(listing.resources.secrets + secrets.secrets)
+        metrics?.certificates(listing.resources.secrets + secrets.secrets, issued: issued)
         var published: [String: XDSSnapshot] = [:]
         for proxy in result.proxies {
             do {
@@ -339,6 +391,15 @@ final class LatestSecrets: Sendable {
     func store(_ listing: SecretListing) { state.withLock { $0 = (listing, $0.generation + 1) } }
 
     var current: (SecretListing?, Int) { state.withLock { ($0.listing, $0.generation) } }
+}
+
+/// The issuer's newest certificates, and a count of results so far.
+final class LatestCertificates: Sendable {
+    private let state = Mutex<(issued: IssuedCertificates, generation: Int)>((IssuedCertificates(), 0))
+
+    func store(_ issued: IssuedCertificates) { state.withLock { $0 = (issued, $0.generation + 1) } }
+
+    var current: (IssuedCertificates, Int) { state.withLock { ($0.issued, $0.generation) } }
 }
 
 /// A store's watch that finished without an error (it is started again like a failed one).

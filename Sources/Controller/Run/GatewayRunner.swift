@@ -45,11 +45,13 @@ public enum GatewayRunner {
         var vaultClient: VaultHTTPClient?
         var secretStore: (any SecretStore)?
         var vaultAuthentication: VaultAuthentication?
+        var certificateIssuer: (any CertificateIssuer)?
         if let vault = configuration.vault {
             let client = try VaultHTTPClient(vault.client)
             vaultClient = client
             vaultAuthentication = VaultAuthentication(method: vault.credentials, client: client, logger: logger)
             secretStore = VaultSecretStore(client: client, layout: vault.layout, refresh: vault.refresh)
+            certificateIssuer = VaultPKICertificates(client: client, logger: logger)
         }
         let cache = SnapshotCache()
         let state = ControllerState()
@@ -62,7 +64,7 @@ public enum GatewayRunner {
         let loop = ConfigLoop(
             store: store, cache: cache, state: state, translator: Translator(rootKey: configuration.rootKey),
             quiet: configuration.quiet, maximumDelay: configuration.maximumDelay, logger: logger, metrics: metrics,
-            statusWriter: statusWriter, discoveries: discoveries, secretStore: secretStore)
+            statusWriter: statusWriter, discoveries: discoveries, secretStore: secretStore, certificateIssuer: certificateIssuer)
         let admin = AdminServer.application(address: configuration.adminAddress, state: state, xds: xds, metrics: metrics,
                                             logger: logger)
         logger.info("starting", metadata: [

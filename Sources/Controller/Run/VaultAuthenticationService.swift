@@ -12,7 +12,7 @@ struct VaultAuthenticationService: Service {
     func run() async throws {
         let authentication = authentication
         let logger = logger
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             var backoff = Duration.seconds(1)
             while !Task.isCancelled {
                 do {

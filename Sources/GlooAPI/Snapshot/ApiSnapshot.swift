@@ -6,6 +6,8 @@ public struct ApiSnapshot: Hashable, Sendable {
     public var discoveredUpstreams: [Upstream]
     public var endpoints: [Endpoint]
     public var secrets: [Secret]
+    /// Certificates issued for `sslConfig.vaultPki` requests.
+    public var issuedCertificates: IssuedCertificates
     /// Problems found while loading: rejected values, bad keys, warnings.
     public var findings: [Finding]
     /// When the snapshot was taken, in seconds since 1970; the translator's only clock.
@@ -13,8 +15,10 @@ public struct ApiSnapshot: Hashable, Sendable {
 
     public init(
         resources: ResourceSet, discoveredUpstreams: [Upstream] = [], endpoints: [Endpoint] = [],
-        secrets: [Secret] = [], findings: [Finding] = [], takenAt: Double = 0
+        secrets: [Secret] = [], issuedCertificates: IssuedCertificates = IssuedCertificates(), findings: [Finding] = [],
+        takenAt: Double = 0
     ) {
+        self.issuedCertificates = issuedCertificates
         self.resources = resources
         self.discoveredUpstreams = discoveredUpstreams
         self.endpoints = endpoints

@@ -92,6 +92,9 @@ extension TranslationSession {
                     reports.add(.error, key, path + ".sslConfig", "\(error)")
                     continue
                 }
+                if let warning = builder.tls.warning(for: ssl.source, namespace: gateway.metadata.namespace) {
+                    reports.add(.warning, key, path + ".sslConfig", warning)
+                }
             }
             do {
                 let statPrefix = host.name.isEmpty ? "tcp-\(index)" : host.name

@@ -67,6 +67,9 @@ extension TranslationSession {
                     for index in group.services { reports.add(.error, translator.key(all[index]), "sslConfig", "\(error)") }
                     continue
                 }
+                if let warning = builder.tls.warning(for: ssl.source, namespace: owner.metadata.namespace) {
+                    for index in group.services { reports.add(.warning, translator.key(all[index]), "sslConfig", warning) }
+                }
                 for name in serverNames { claimedNames[name] = owner.ref }
                 if serverNames.isEmpty { hasDefaultChain = true }
             }

@@ -24,6 +24,19 @@ extension EnvoyNames {
 
     /// `petstore-tls_gloo-system-ca`: the SDS secret holding a Secret's root CA.
     public static func validationSecret(_ secret: ResourceRef) -> String { "\(secret.name)_\(secret.namespace)-ca" }
+
+    /// `vault-pki/pki/gateway/app.example.com`: the SDS secret of a certificate issued by Vault
+    /// PKI, with a digest of the alt names, IP SANs and TTL when any is set (equal requests share it).
+    public static func issuedCertificateSecret(_ request: VaultPkiCertificate) -> String {
+        let base = "vault-pki/\(request.effectiveMount)/\(request.role)/\(request.commonName)"
+        guard !request.altNames.isEmpty || !request.ipSans.isEmpty || request.ttl != nil else { return base }
+        let extras = request.altNames.joined(separator: ",") + "|" + request.ipSans.joined(separator: ",") + "|"
+            + (request.ttl.map { "\($0.seconds).\($0.nanos)" } ?? "")
+        // FNV-1a: stable across processes, unlike Hasher.
+        var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in extras.utf8 { digest = (digest ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return base + "-" + String(digest, radix: 16)
+    }
 }
 
 extension EnvoyNames {

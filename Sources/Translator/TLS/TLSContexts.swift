@@ -8,15 +8,24 @@ struct TLSContexts {
     let secrets: [ResourceRef: TlsSecret]
     /// Secrets that exist but failed their checks.
     let rejected: Set<ResourceRef>
+    /// Secrets served at their last good version because the newest one is rejected, and why.
+    let stale: [ResourceRef: String]
+    /// Certificates issued for `vaultPki` requests, and why the missing ones are missing.
+    let issued: IssuedCertificates
     /// SDS secrets the contexts built so far refer to, by name.
     private(set) var used: [String: Envoy_Extensions_TransportSockets_Tls_V3_Secret] = [:]
 
     static let transportSocket = "envoy.transport_sockets.tls"
     static let defaultAlpn = ["h2", "http/1.1"]
 
-    init(secrets: [ResourceRef: TlsSecret], rejected: Set<ResourceRef> = []) {
+    init(
+        secrets: [ResourceRef: TlsSecret], rejected: Set<ResourceRef> = [], stale: [ResourceRef: String] = [:],
+        issued: IssuedCertificates = IssuedCertificates()
+    ) {
         self.secrets = secrets
         self.rejected = rejected
+        self.stale = stale
+        self.issued = issued
     }
 
     enum Failure: Error, CustomStringConvertible {
@@ -25,6 +34,8 @@ struct TLSContexts {
         case notTLS(ResourceRef)
         case noCertificate(ResourceRef)
         case unsupported(String)
+        case invalidRequest(String)
+        case notIssued(VaultPkiCertificate, String?)
 
         var description: String {
             switch self {
@@ -33,6 +44,9 @@ struct TLSContexts {
             case .notTLS(let ref): "Secret \(ref) is not a TLS secret"
             case .noCertificate(let ref): "Secret \(ref) has no certChain and privateKey"
             case .unsupported(let what): "\(what) is not supported by gloo-hashi"
+            case .invalidRequest(let problem): problem
+            case .notIssued(let request, let problem):
+                "Vault PKI has not issued the certificate (\(request.summary))" + (problem.map { ": \($0)" } ?? "")
             }
         }
     }
@@ -72,6 +86,13 @@ struct TLSContexts {
                 validation.matchTypedSubjectAltNames = Self.subjectAltNames(verifySubjectAltName)
                 common.validationContext = validation
             }
+        case .vaultPki(let request):
+            guard needsCertificate else { throw .unsupported("vaultPki on an Upstream (it is for downstream sslConfig)") }
+            if let problem = request.problem { throw .invalidRequest(problem) }
+            guard let tls = issued.certificates[request] else { throw .notIssued(request, issued.problems[request]) }
+            let name = EnvoyNames.issuedCertificateSecret(request)
+            common.tlsCertificateSdsSecretConfigs = [sds(name)]
+            used[name] = Self.certificateSecret(named: name, tls)
         case .sds:
             throw .unsupported("sds (Gloo's external SDS server)")
         case nil:
@@ -80,6 +101,20 @@ struct TLSContexts {
         if let parameters { common.tlsParams = Self.parameters(parameters) }
         common.alpnProtocols = alpn
         return common
+    }
+
+    /// A warning for a context that translated but serves something not current: a secret kept at
+    /// its last good version, or an issued certificate whose renewal is failing.
+    func warning(for source: SslSource?, namespace: String) -> String? {
+        switch source {
+        case .secretRef(let reference):
+            let ref = reference.defaultingNamespace(to: namespace)
+            return stale[ref].map { "Secret \(ref) keeps its last good version: \($0)" }
+        case .vaultPki(let request):
+            return issued.problems[request].map { "Vault PKI certificate (\(request.summary)) is not being renewed: \($0)" }
+        default:
+            return nil
+        }
     }
 
     /// Adds secrets an earlier (cached) translation used.
@@ -103,8 +138,12 @@ struct TLSContexts {
     }
 
     static func certificateSecret(_ ref: ResourceRef, _ tls: TlsSecret) -> Envoy_Extensions_TransportSockets_Tls_V3_Secret {
+        certificateSecret(named: EnvoyNames.certificateSecret(ref), tls)
+    }
+
+    static func certificateSecret(named name: String, _ tls: TlsSecret) -> Envoy_Extensions_TransportSockets_Tls_V3_Secret {
         var secret = Envoy_Extensions_TransportSockets_Tls_V3_Secret()
-        secret.name = EnvoyNames.certificateSecret(ref)
+        secret.name = name
         var certificate = Envoy_Extensions_TransportSockets_Tls_V3_TlsCertificate()
         certificate.certificateChain.inlineString = tls.certChain
         certificate.privateKey.inlineString = tls.privateKey.revealed

@@ -16,17 +16,20 @@ public struct UpstreamSslConfig: Hashable, Sendable, Codable {
     }
 }
 
-/// Where TLS material comes from: a Secret, files on the proxy, or Gloo's SDS server.
+/// Where TLS material comes from: a Secret, files on the proxy, Gloo's SDS server, or (our
+/// extension) a certificate the controller has Vault PKI issue.
 public indirect enum SslSource: OneOf {
     case secretRef(ResourceRef)
     case sslFiles(SslFiles)
     case sds(UnenforceableOption)
+    case vaultPki(VaultPkiCertificate)
 
     public init(from decoder: any Decoder) throws {
-        let reader = try OneOfReader(decoder, names: ["secretRef", "sslFiles", "sds"])
+        let reader = try OneOfReader(decoder, names: ["secretRef", "sslFiles", "sds", "vaultPki"])
         switch reader.name {
         case "secretRef": self = .secretRef(try reader.decode())
         case "sslFiles": self = .sslFiles(try reader.decode())
+        case "vaultPki": self = .vaultPki(try reader.decode())
         default: self = .sds(try reader.decode())
         }
     }
@@ -36,6 +39,7 @@ public indirect enum SslSource: OneOf {
         case .secretRef(let value): try encoder.encodeOneOf("secretRef", value)
         case .sslFiles(let value): try encoder.encodeOneOf("sslFiles", value)
         case .sds(let value): try encoder.encodeOneOf("sds", value)
+        case .vaultPki(let value): try encoder.encodeOneOf("vaultPki", value)
         }
     }
 }
