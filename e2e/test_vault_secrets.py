@@ -93,3 +93,62 @@ def gateway_log(tmp_path):
 def vault_requests(vault):
     """The Vault test server's request log (method, path)."""
     return [(r["method"], r["path"]) for r in json.loads(vault.control_get("requests"))]
+
+
+def test_renewal_relogin_and_a_sealed_vault_keep_secrets_serving(tmp_path):
+    """AppRole tokens that live 4 s (10 s at most): the controller renews them and logs in again
+    before they run out, so secrets keep flowing; a sealed Vault keeps the last good certificate
+    serving while health says the source is down, and the first rotation after unsealing arrives."""
+    pki = tmp_path / "pki"
+    ca = certificate_authority(pki, "vault-e2e-ca")
+    vault = VaultServer()
+    backend = Backend("vault-backend")
+    client = hvac.Client(url=vault.address, token="root")
+    client.secrets.kv.v2.create_or_update_secret(path=PATH, secret=gloo_body(*issue(pki, "app.example.com", 1)))
+    vault.control("approle", role_id="gateway-role", secret_id="s3cret-id-value", ttl=4, max_ttl=10)
+    port = fx.free_port()
+    config = tmp_path / "config"
+    write_tree(config, {
+        "gloo/gloo.solo.io/v1/Upstream/gloo-system/backend": f"static: {{hosts: [{{addr: 127.0.0.1, port: {backend.port}}}]}}",
+        "gloo/gateway.solo.io/v1/Gateway/gloo-system/https": f"bindAddress: 127.0.0.1\nbindPort: {port}\nssl: true\nhttpGateway: {{}}\n",
+        "gloo/gateway.solo.io/v1/VirtualService/gloo-system/app": """
+            virtualHost:
+              domains: [app.example.com]
+              routes: [{matchers: [{prefix: /}], routeAction: {single: {upstream: {name: backend}}}}]
+            sslConfig: {secretRef: {name: app-tls, namespace: gloo-system}}
+            """,
+    })
+    env = {key: value for key, value in os.environ.items() if not key.startswith("VAULT_")}
+    env.update(VAULT_ROLE_ID="gateway-role", VAULT_SECRET_ID="s3cret-id-value")
+    gateway = GlooHashi(config, tmp_path / "gloo-hashi.log",
+                        extra_args=["--vault-address", vault.address, "--vault-refresh-seconds", "1"], env=env)
+    envoy = Envoy(tmp_path, gateway.xds_port, "DELTA_GRPC")
+    try:
+        eventually(lambda: serial_of(port, "app.example.com", ca) == 1)
+        # Renewed at half the TTL, then (the max TTL near) a fresh login.
+        eventually(lambda: "/v1/auth/token/renew-self" in paths(vault) and paths(vault).count("/v1/auth/approle/login") >= 2,
+                   timeout=30)
+        client.secrets.kv.v2.create_or_update_secret(path=PATH, secret=gloo_body(*issue(pki, "app.example.com", 2)))
+        eventually(lambda: serial_of(port, "app.example.com", ca) == 2, timeout=30)
+
+        # Sealed: the source is reported down, the last good certificate keeps serving.
+        vault.control("seal", sealed="true")
+        eventually(lambda: 'gloo_hashi_source_up{source="secrets"} 0' in gateway.get("/metrics"), timeout=30)
+        assert gateway.status("/readyz") == 200
+        assert serial_of(port, "app.example.com", ca) == 2
+
+        # Unsealed: the source recovers and the next rotation arrives.
+        vault.control("seal", sealed="false")
+        client.secrets.kv.v2.create_or_update_secret(path=PATH, secret=gloo_body(*issue(pki, "app.example.com", 3)))
+        eventually(lambda: serial_of(port, "app.example.com", ca) == 3, timeout=60)
+        eventually(lambda: 'gloo_hashi_source_up{source="secrets"} 1' in gateway.get("/metrics"), timeout=30)
+        assert "s3cret-id-value" not in gateway_log(tmp_path)
+    finally:
+        envoy.stop()
+        assert gateway.stop() == 0
+        backend.stop()
+        vault.stop()
+
+
+def paths(vault):
+    return [path for _, path in vault_requests(vault)]
