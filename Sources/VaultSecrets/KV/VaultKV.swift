@@ -93,6 +93,11 @@ public struct VaultKV: Sendable {
         _ = try await client.send(.POST, "\(mount)/\(path)", body: data)
     }
 
+    /// Deletes a KV v1 value.
+    public func deleteV1(mount: String, path: String) async throws {
+        _ = try await client.send(.DELETE, "\(mount)/\(path)", accept: [200, 204, 404])
+    }
+
     /// Whether `error` is KV v2 refusing a write because `cas` did not match.
     public static func isCASMismatch(_ error: any Error) -> Bool {
         guard case .http(400, _, _, let errors) = error as? VaultError else { return false }

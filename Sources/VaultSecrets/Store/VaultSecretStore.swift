@@ -25,7 +25,7 @@ public final class VaultSecretStore: SecretStore {
 
     public func secret(_ ref: ResourceRef) async throws -> Secret? {
         let key = ResourceKey(rootKey: layout.rootKey, kind: .secret, namespace: ref.namespace, name: ref.name)
-        if try await mountVersion() == 1 {
+        if try await kvVersion() == 1 {
             guard let data = try await kv.readV1(mount: layout.pathPrefix, path: layout.secretPath(ref)) else { return nil }
             return VaultSecretDecoder.decode(data, key: key, version: 1).resource
         }
@@ -66,7 +66,7 @@ public final class VaultSecretStore: SecretStore {
 
     /// One pass: every (or every referenced) secret, its data read only when its version changed.
     func scan() async throws -> SecretListing {
-        let version = try await mountVersion()
+        let version = try await kvVersion()
         let (referenced, known) = state.withLock { ($0.referenced, $0.known) }
         var refs: [ResourceRef] = []
         for namespace in try await kv.list(mount: layout.pathPrefix, folder: layout.secretFolder(), version: version)
@@ -113,7 +113,8 @@ public final class VaultSecretStore: SecretStore {
         return SecretListing(secrets: secrets, findings: findings)
     }
 
-    private func mountVersion() async throws -> Int {
+    /// The KV version of the mount the secrets live on (asked once).
+    func kvVersion() async throws -> Int {
         if let known = state.withLock({ $0.mountVersion }) { return known }
         let version = try await kv.mountVersion(of: layout.pathPrefix + "/")
         state.withLock { $0.mountVersion = version }
