@@ -110,7 +110,7 @@ let package = Package(
         .executableTarget(
             name: "gloo-hashi-bench",
             dependencies: [
-                "GlooAPI", "Translator", "XDS", "EnvoyAPI", "Controller", "ConsulStore", "HashiTestServers",
+                "GlooAPI", "Translator", "XDS", "EnvoyAPI", "Controller", "ConsulStore", "VaultSecrets", "HashiTestServers",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

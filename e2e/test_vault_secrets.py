@@ -72,6 +72,10 @@ def test_certificates_from_vault_reach_envoy_and_rotate(tmp_path):
         eventually(lambda: any(r["key"] == PATH and r["state"] == "Rejected"
                                for r in json.loads(gateway.get("/debug/reports"))), timeout=30)
         assert serial_of(port, "app.example.com", ca) == 2
+        # The VirtualService that uses it says so, naming the secret.
+        app = next(r for r in json.loads(gateway.get("/debug/reports"))
+                   if r["key"] == "gloo/gateway.solo.io/v1/VirtualService/gloo-system/app")
+        assert app["state"] == "Warning" and "Secret gloo-system/app-tls keeps its last good version" in json.dumps(app), app
         reports = gateway.get("/debug/reports")
         assert "PRIVATE KEY" not in reports and second_token not in reports
         assert first_token not in gateway_log(tmp_path) and second_token not in gateway_log(tmp_path), "no token in the log"

@@ -23,6 +23,8 @@ bin="$(swift build -c "$configuration" --show-bin-path)"
 "$bin/gloo-hashi-bench" "${arguments[@]}"
 # The Consul KV watch: the generated tree in the Consul test server, single-key edits.
 "$bin/gloo-hashi-bench" "${arguments[@]}" --consul-watch
+# Secrets from Vault: TLS Secrets in the Vault test server, one rotated at a time.
+"$bin/gloo-hashi-bench" "${arguments[@]}" --vault-secrets
 
 # Scenario 3: real Envoy ingestion (needs the venvs scripts/test.sh creates).
 if [ -x .venv-envoy/bin/envoy ] && [ -x .venv-xds/bin/python ]; then

@@ -1,7 +1,7 @@
 import Foundation
 
 /// `gloo-hashi-bench [--quick] [--scale F] [--translation-only] [--full-runs N] [--edits N] [--few-edits]
-/// [--write-tree DIR [--without-endpoints]] [--consul-watch] [--consul-discovery [--changes N]] [--baseline-responses OUT --tree DIR --edit-dirs E1,E2,...]`:
+/// [--write-tree DIR [--without-endpoints]] [--consul-watch] [--consul-discovery [--changes N]] [--vault-secrets [--rotations N]] [--baseline-responses OUT --tree DIR --edit-dirs E1,E2,...]`:
 /// the scale scenarios, printed as one table (BENCHMARKS.md).
 @main
 struct Bench {
@@ -32,6 +32,12 @@ struct Bench {
             let size: DiscoveryScenario.Size = quick ? .quick : .full
             emit("consul discovery (\(size.description)), \(ProcessInfo.processInfo.activeProcessorCount) cores")
             emit(Measurement.table(try await DiscoveryScenario.run(size, changes: option("--changes") ?? (quick ? 20 : 200))))
+            return
+        }
+        if CommandLine.arguments.contains("--vault-secrets") {
+            let size: VaultScenario.Size = quick ? .quick : .full
+            emit("vault secrets (\(size.description)), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+            emit(Measurement.table(try await VaultScenario.run(size, rotations: option("--rotations") ?? (quick ? 3 : 20))))
             return
         }
         if CommandLine.arguments.contains("--consul-watch") {

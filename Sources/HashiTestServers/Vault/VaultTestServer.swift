@@ -187,7 +187,7 @@ public final class VaultTestServer: Sendable {
 
     private static func lookup(_ token: String, state: VaultState) async -> Response {
         guard let found = await state.validToken(token) else { return error(["permission denied"], status: .forbidden) }
-        let expire: Any = found.expires.map { ISO8601DateFormatter().string(from: $0) } ?? NSNull()
+        let expire: Any = found.expires.map { $0.formatted(.iso8601) } ?? NSNull()
         return json(["data": ["ttl": await state.remaining(found), "renewable": found.renewable, "expire_time": expire,
                               "policies": found.policies, "creation_ttl": Int(found.ttl.components.seconds)]])
     }
@@ -198,9 +198,8 @@ public final class VaultTestServer: Sendable {
         let parts = rest.split(separator: "/", maxSplits: 1).map(String.init)
         let kind = parts.first ?? ""
         let path = parts.count > 1 ? parts[1] : ""
-        let format = ISO8601DateFormatter()
         func versionMetadata(_ version: VaultState.Version, _ number: Int) -> [String: Any] {
-            ["created_time": format.string(from: version.created), "deletion_time": version.deleted.map { format.string(from: $0) } ?? "",
+            ["created_time": version.created.formatted(.iso8601), "deletion_time": version.deleted.map { $0.formatted(.iso8601) } ?? "",
              "destroyed": version.destroyed, "version": number, "custom_metadata": NSNull()]
         }
         switch (kind, method) {
@@ -222,7 +221,7 @@ public final class VaultTestServer: Sendable {
             guard let (number, created) = await state.write(mount: mount, path: path, data: data, cas: cas) else {
                 return error(["check-and-set parameter did not match the current version"], status: .badRequest)
             }
-            return json(["data": ["created_time": format.string(from: created), "deletion_time": "", "destroyed": false, "version": number]])
+            return json(["data": ["created_time": created.formatted(.iso8601), "deletion_time": "", "destroyed": false, "version": number]])
         case ("data", "DELETE"):
             await state.softDelete(mount: mount, path: path, versions: nil)
             return Response(status: .noContent)
@@ -237,7 +236,7 @@ public final class VaultTestServer: Sendable {
             var versions: [String: Any] = [:]
             for (number, version) in secret.versions { versions[String(number)] = versionMetadata(version, number) }
             return json(["data": ["current_version": secret.current, "oldest_version": secret.versions.keys.min() ?? 0,
-                                  "created_time": format.string(from: secret.created), "updated_time": format.string(from: secret.updated),
+                                  "created_time": secret.created.formatted(.iso8601), "updated_time": secret.updated.formatted(.iso8601),
                                   "max_versions": 0, "cas_required": false, "versions": versions]])
         case ("metadata", "DELETE"):
             await state.removeSecret(mount: mount, path: path)
@@ -284,7 +283,7 @@ public final class VaultTestServer: Sendable {
         var envelope: [String: Any] = ["request_id": UUID().uuidString.lowercased(), "lease_id": "", "renewable": false,
                                        "lease_duration": 0, "wrap_info": NSNull(), "warnings": NSNull(), "auth": NSNull()]
         envelope.merge(object) { $1 }
-        let data = (try? JSONSerialization.data(withJSONObject: envelope, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = (try? JSONSerialization.data(withJSONObject: envelope, options: [])) ?? Data("{}".utf8)
         return Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 

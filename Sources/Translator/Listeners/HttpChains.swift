@@ -27,12 +27,15 @@ extension TranslationSession {
         let conflicting = domainConflicts(services, in: all, gateway: gateway)
         // One chain (and RouteConfiguration) per distinct sslConfig; one for a plain gateway.
         var groups: [(ssl: SslConfig?, services: [Int])] = []
+        // Group positions by sslConfig: one hash lookup per VirtualService, not a scan of the groups.
+        var groupOf: [SslConfig: Int] = [:]
         for index in services where !conflicting.contains(all[index].ref) {
-            if gateway.ssl, let existing = groups.firstIndex(where: { $0.ssl == all[index].sslConfig }) {
+            if gateway.ssl, let ssl = all[index].sslConfig, let existing = groupOf[ssl] {
                 groups[existing].services.append(index)
             } else if !gateway.ssl, !groups.isEmpty {
                 groups[0].services.append(index)
             } else {
+                if gateway.ssl, let ssl = all[index].sslConfig { groupOf[ssl] = groups.count }
                 groups.append((all[index].sslConfig, [index]))
             }
         }

@@ -64,41 +64,52 @@ public final class VaultSecretStore: SecretStore {
         }
     }
 
-    /// One pass: every (or every referenced) secret, its data read only when its version changed.
-    func scan() async throws -> SecretListing {
+    /// One pass (what the watch does every `refresh`): a LIST per namespace (only the namespaces
+    /// of referenced secrets when those are known), a metadata read per secret, and a data read
+    /// only for a secret whose version changed; reads run eight at a time.
+    public func scan() async throws -> SecretListing {
         let version = try await kvVersion()
         let (referenced, known) = state.withLock { ($0.referenced, $0.known) }
-        var refs: [ResourceRef] = []
-        for namespace in try await kv.list(mount: layout.pathPrefix, folder: layout.secretFolder(), version: version)
-        where namespace.hasSuffix("/") {
-            let name = String(namespace.dropLast())
-            for entry in try await kv.list(mount: layout.pathPrefix, folder: layout.secretFolder(namespace: name), version: version)
-            where !entry.hasSuffix("/") {
-                let ref = ResourceRef(name: entry, namespace: name)
-                if referenced.map({ $0.contains(ref) }) ?? true { refs.append(ref) }
+        let kv = kv
+        let layout = layout
+        let namespaces: [String] = if let referenced {
+            Set(referenced.map(\.namespace)).sorted()
+        } else {
+            try await kv.list(mount: layout.pathPrefix, folder: layout.secretFolder(), version: version)
+                .filter { $0.hasSuffix("/") }.map { String($0.dropLast()) }
+        }
+        let listed = try await namespaces.concurrentMap(limit: Self.concurrentReads) { namespace in
+            try await kv.list(mount: layout.pathPrefix, folder: layout.secretFolder(namespace: namespace), version: version)
+                .filter { !$0.hasSuffix("/") }.map { ResourceRef(name: $0, namespace: namespace) }
+        }
+        let refs = listed.joined().filter { ref in referenced.map { $0.contains(ref) } ?? true }.sorted()
+        // Per secret: the data to decode (nil: unchanged since `known`, or absent) and its version.
+        let reads = try await refs.concurrentMap(limit: Self.concurrentReads) { ref -> (data: Data?, version: Int, present: Bool) in
+            let path = layout.secretPath(ref)
+            if version == 1 {
+                let data = try await kv.readV1(mount: layout.pathPrefix, path: path)
+                return (data, 1, data != nil)
             }
+            guard let metadata = try await kv.metadata(mount: layout.pathPrefix, path: path),
+                  metadata.liveVersions.contains(metadata.currentVersion)
+            else { return (nil, 0, false) }
+            if known[ref]?.metadata.resourceVersion == String(metadata.currentVersion) { return (nil, metadata.currentVersion, true) }
+            guard let entry = try await kv.read(mount: layout.pathPrefix, path: path) else { return (nil, 0, false) }
+            return (entry.data, entry.version, true)
         }
         var secrets: [Secret] = []
         var findings: [Finding] = []
         var kept: [ResourceRef: Secret] = [:]
-        for ref in refs.sorted() {
-            let key = ResourceKey(rootKey: layout.rootKey, kind: .secret, namespace: ref.namespace, name: ref.name)
-            let decoded: ResourceCodec.Decoded<Secret>
-            if version == 1 {
-                guard let data = try await kv.readV1(mount: layout.pathPrefix, path: layout.secretPath(ref)) else { continue }
-                decoded = VaultSecretDecoder.decode(data, key: key, version: 1)
-            } else {
-                guard let metadata = try await kv.metadata(mount: layout.pathPrefix, path: layout.secretPath(ref)),
-                      metadata.liveVersions.contains(metadata.currentVersion)
-                else { continue }
-                if let old = known[ref], old.metadata.resourceVersion == String(metadata.currentVersion) {
+        for (ref, read) in zip(refs, reads) where read.present {
+            guard let data = read.data else {
+                if let old = known[ref] {
                     secrets.append(old)
                     kept[ref] = old
-                    continue
                 }
-                guard let entry = try await kv.read(mount: layout.pathPrefix, path: layout.secretPath(ref)) else { continue }
-                decoded = VaultSecretDecoder.decode(entry.data, key: key, version: entry.version)
+                continue
             }
+            let key = ResourceKey(rootKey: layout.rootKey, kind: .secret, namespace: ref.namespace, name: ref.name)
+            let decoded = VaultSecretDecoder.decode(data, key: key, version: read.version)
             for problem in decoded.problems { findings.append(Finding(key: key.key, problem)) }
             if let secret = decoded.resource {
                 secrets.append(secret)
@@ -112,6 +123,9 @@ public final class VaultSecretStore: SecretStore {
         state.withLock { $0.known = kept }
         return SecretListing(secrets: secrets, findings: findings)
     }
+
+    /// Vault reads in flight at once during a scan.
+    static let concurrentReads = 8
 
     /// The KV version of the mount the secrets live on (asked once).
     func kvVersion() async throws -> Int {
