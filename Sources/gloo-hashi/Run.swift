@@ -53,6 +53,12 @@ struct Run: AsyncParsableCommand {
     @Option(help: "A file holding the Vault token, re-read when it changes (Nomad's secrets/vault_token). AppRole: env VAULT_ROLE_ID and VAULT_SECRET_ID.")
     var vaultTokenFile: String?
 
+    @Option(help: "A file holding the Vault AppRole role_id, read at every login (with --vault-secret-id-file).")
+    var vaultRoleIdFile: String?
+
+    @Option(help: "A file holding the Vault AppRole secret_id, read at every login (so a rotated secret_id is picked up).")
+    var vaultSecretIdFile: String?
+
     @Option(help: "The Nomad agent (env NOMAD_ADDR).")
     var nomadAddress: String?
 
@@ -114,6 +120,8 @@ struct Run: AsyncParsableCommand {
         flags.consulTokenFile = consulTokenFile
         flags.vaultAddress = vaultAddress
         flags.vaultTokenFile = vaultTokenFile
+        flags.vaultRoleIDFile = vaultRoleIdFile
+        flags.vaultSecretIDFile = vaultSecretIdFile
         flags.nomadAddress = nomadAddress
         flags.noDiscovery = noDiscovery
         flags.discoveryIncludeWarning = discoveryIncludeWarning

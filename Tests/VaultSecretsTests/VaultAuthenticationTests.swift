@@ -43,6 +43,30 @@ import VaultSecrets
         #expect(try await VaultKV(client: client).list(mount: "secret", folder: "gloo/").isEmpty, "the client holds a live token")
     }
 
+    @Test func appRoleCredentialFilesAreReadAtEveryLogin() async throws {
+        let server = try await VaultTestServer.start()
+        await server.addAppRole(roleID: "role", secretID: "first-secret")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("approle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let roleFile = directory.appendingPathComponent("role_id"), secretFile = directory.appendingPathComponent("secret_id")
+        try "role\n".write(to: roleFile, atomically: true, encoding: .utf8)
+        try "first-secret\n".write(to: secretFile, atomically: true, encoding: .utf8)
+        let client = try VaultKVTests.client(server, token: "")
+        defer { Task { await client.shutdown(); await server.stop() } }
+        let method = VaultCredentials.appRoleFiles(roleIDFile: roleFile.path, secretIDFile: secretFile.path, mount: "approle")
+        try await VaultAuthentication(method: method, client: client, logger: Logger(label: "test")).start()
+        #expect(try await VaultKV(client: client).list(mount: "secret", folder: "gloo/").isEmpty, "logged in from the files")
+
+        // The secret_id is rotated: the next login reads the new one.
+        await server.addAppRole(roleID: "role", secretID: "second-secret")
+        try "second-secret".write(to: secretFile, atomically: true, encoding: .utf8)
+        try await VaultAuthentication(method: method, client: client, logger: Logger(label: "test")).start()
+        try FileManager.default.removeItem(at: secretFile)
+        await #expect { try await VaultAuthentication(method: method, client: client, logger: Logger(label: "test")).start() } throws: {
+            "\($0)".contains("secret_id") && "\($0)".contains("missing or empty") && !"\($0)".contains("second-secret")
+        }
+    }
+
     @Test func aTokenFileIsFollowed() async throws {
         let server = try await VaultTestServer.start()
         let first = await server.issueToken(ttl: .seconds(600), maxTTL: .seconds(600))

@@ -100,8 +100,16 @@ public struct RunConfiguration: Sendable {
         return "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)"
     }
 
-    /// How to authenticate to Vault: AppRole when both IDs are given, else the token file, else the token.
+    /// How to authenticate to Vault: AppRole when both IDs (or both ID files) are given, else the
+    /// token file, else the token.
     static func vaultCredentials(_ effective: EffectiveConfiguration) throws(Invalid) -> VaultCredentials {
+        let (roleIDFile, secretIDFile) = (effective.vaultRoleIDFile.value, effective.vaultSecretIDFile.value)
+        if roleIDFile != nil || secretIDFile != nil {
+            guard let roleIDFile, let secretIDFile else {
+                throw Invalid(description: "Vault AppRole needs both --vault-role-id-file and --vault-secret-id-file")
+            }
+            return .appRoleFiles(roleIDFile: roleIDFile, secretIDFile: secretIDFile, mount: "approle")
+        }
         let (roleID, secretID) = (effective.vaultRoleID.value, effective.vaultSecretID.value)
         if !roleID.revealed.isEmpty || !secretID.revealed.isEmpty {
             guard !roleID.revealed.isEmpty, !secretID.revealed.isEmpty else {

@@ -46,6 +46,8 @@ extension EffectiveConfiguration {
             line("vault.address", vaultAddress, plain),
             line("vault.token", vaultToken, secret),
             line("vault.tokenFile", vaultTokenFile, plain),
+            line("vault.appRole.roleIDFile", vaultRoleIDFile, plain),
+            line("vault.appRole.secretIDFile", vaultSecretIDFile, plain),
             line("vault.appRole.roleID", vaultRoleID, secret),
             line("vault.appRole.secretID", vaultSecretID, secret),
             line("vault.namespace", vaultNamespace, plain),

@@ -40,6 +40,9 @@ public struct EffectiveConfiguration: Sendable, Equatable {
     public var vaultAddress: Sourced<String?>
     public var vaultToken: Sourced<SensitiveString>
     public var vaultTokenFile: Sourced<String?>
+    /// Files holding the AppRole role_id and secret_id, read at every login.
+    public var vaultRoleIDFile: Sourced<String?>
+    public var vaultSecretIDFile: Sourced<String?>
     /// AppRole credentials (gloo-hashi's addition to Gloo's token and AWS methods).
     public var vaultRoleID: Sourced<SensitiveString>
     public var vaultSecretID: Sourced<SensitiveString>
@@ -148,6 +151,8 @@ public struct EffectiveConfiguration: Sendable, Equatable {
                 (.environment, "VAULT_TOKEN", environment["VAULT_TOKEN"].nonEmpty.map { SensitiveString($0) }),
             ], default: SensitiveString("")),
             vaultTokenFile: .first([flag("--vault-token-file", flags.vaultTokenFile)].map(optional), default: nil),
+            vaultRoleIDFile: .first([flag("--vault-role-id-file", flags.vaultRoleIDFile)].map(optional), default: nil),
+            vaultSecretIDFile: .first([flag("--vault-secret-id-file", flags.vaultSecretIDFile)].map(optional), default: nil),
             vaultRoleID: .first([(.environment, "VAULT_ROLE_ID", environment["VAULT_ROLE_ID"].nonEmpty.map { SensitiveString($0) })],
                                 default: SensitiveString("")),
             vaultSecretID: .first([(.environment, "VAULT_SECRET_ID", environment["VAULT_SECRET_ID"].nonEmpty.map { SensitiveString($0) })],

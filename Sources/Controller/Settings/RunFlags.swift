@@ -15,6 +15,8 @@ public struct RunFlags: Sendable, Equatable {
     public var vaultAddress: String?
     /// A file holding the Vault token, re-read when it changes (Nomad's `secrets/vault_token`).
     public var vaultTokenFile: String?
+    public var vaultRoleIDFile: String?
+    public var vaultSecretIDFile: String?
     public var nomadAddress: String?
     public var noDiscovery = false
     /// Consul instances in `warning` get traffic too.

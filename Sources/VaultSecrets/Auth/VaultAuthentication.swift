@@ -11,6 +11,9 @@ public enum VaultCredentials: Sendable, Hashable {
     case tokenFile(String)
     /// AppRole: a login with role_id and secret_id, again when renewal cannot keep the token alive.
     case appRole(roleID: SensitiveString, secretID: SensitiveString, mount: String)
+    /// AppRole with role_id and secret_id read from files at every login (a Nomad template or an
+    /// agent may rotate the secret_id).
+    case appRoleFiles(roleIDFile: String, secretIDFile: String, mount: String)
 }
 
 /// Keeps `client` holding a live token: looks it up, renews it, logs in again or re-reads the
@@ -35,7 +38,7 @@ public actor VaultAuthentication {
         let source: VaultTokenLease.Source = switch method {
         case .token: .staticToken
         case .tokenFile: .tokenFile
-        case .appRole: .appRole
+        case .appRole, .appRoleFiles: .appRole
         }
         lease = VaultTokenLease(source: source, fileInterval: fileInterval, retryPause: retryPause)
     }
@@ -56,7 +59,7 @@ public actor VaultAuthentication {
             try await lookUp()
         case .tokenFile:
             try await rereadFile(force: true)
-        case .appRole:
+        case .appRole, .appRoleFiles:
             try await login()
         }
     }
@@ -104,7 +107,13 @@ public actor VaultAuthentication {
     }
 
     private func login() async throws {
-        guard case .appRole(let roleID, let secretID, let mount) = method else { return }
+        let (roleID, secretID, mount): (SensitiveString, SensitiveString, String)
+        switch method {
+        case .appRole(let role, let secret, let path): (roleID, secretID, mount) = (role, secret, path)
+        case .appRoleFiles(let roleFile, let secretFile, let path):
+            (roleID, secretID, mount) = (try Self.credential(from: roleFile), try Self.credential(from: secretFile), path)
+        default: return
+        }
         let answer = try await client.send(.POST, "auth/\(mount)/login", body: ["role_id": roleID.revealed, "secret_id": secretID.revealed])
         let auth = answer.json["auth"] as? [String: Any] ?? [:]
         guard let token = auth["client_token"] as? String else {
@@ -127,5 +136,12 @@ public actor VaultAuthentication {
         client.setToken(SensitiveString(text))
         try await lookUp()
         if !force { logger.info("the Vault token file changed; using the new token", metadata: ["file": "\(path)"]) }
+    }
+
+    /// A credential file's content, trimmed; a missing or empty file is an error naming the file.
+    static func credential(from path: String) throws -> SensitiveString {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !text.isEmpty else { throw VaultError.malformed(path: path, cause: "the AppRole credential file is missing or empty") }
+        return SensitiveString(text)
     }
 }
