@@ -7,8 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class Backend:
-    def __init__(self, name: str, tls=None):
-        """tls: (certificate file, key file) to serve HTTPS instead of plain HTTP."""
+    def __init__(self, name: str, tls=None, port: int = 0):
+        """tls: (certificate file, key file) to serve HTTPS instead of plain HTTP; port: 0 for any."""
         self.name = name
         self.requests = []
         backend = self
@@ -28,7 +28,7 @@ class Backend:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         if tls:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(*tls)

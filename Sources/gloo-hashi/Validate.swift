@@ -19,11 +19,14 @@ struct Validate: AsyncParsableCommand {
     @Flag(help: "Treat warnings as errors.")
     var strict = false
 
+    @Flag(help: "Secrets are kept outside the tree (in Vault): a reference to a Secret the tree lacks is not an error.")
+    var externalSecrets = false
+
     @Option(help: "The root key of the tree.")
     var rootKey = ResourceKey.defaultRootKey
 
     func run() async throws {
-        let report = await ConfigValidation.validate(paths: paths, rootKey: rootKey)
+        let report = await ConfigValidation.validate(paths: paths, rootKey: rootKey, externalSecrets: externalSecrets)
         for finding in report.findings { print(finding.description) }
         print("\(report.resourceCount) resources valid, \(report.errorCount) errors, \(report.warningCount) warnings")
         if report.errorCount > 0 || (strict && report.warningCount > 0) {

@@ -10,9 +10,9 @@ import Testing
         .deletingLastPathComponent().appendingPathComponent("examples/consul-kv").path
 
     @Test func examplesValidateClean() async {
-        let report = await ConfigValidation.validate(paths: [Self.examples])
+        let report = await ConfigValidation.validate(paths: [Self.examples], externalSecrets: true)
         #expect(report.findings.isEmpty)
-        #expect(report.resourceCount == 5)
+        #expect(report.resourceCount == 9)
     }
 
     @Test func oneBrokenFileIsNamedByKeyAndField() async throws {
@@ -22,7 +22,7 @@ import Testing
         let key = "gloo/gateway.solo.io/v1/RouteTable/gloo-system/store"
         let original = try String(contentsOfFile: "\(fixture.directory)/\(key).yaml", encoding: .utf8)
         try fixture.write(key, original.replacingOccurrences(of: "timeout: 5s", with: "timeout: 5 seconds"))
-        let report = await ConfigValidation.validate(paths: [fixture.directory])
+        let report = await ConfigValidation.validate(paths: [fixture.directory], externalSecrets: true)
         let errors = report.findings.filter { $0.severity == .error }
         #expect(errors.count >= 1)
         #expect(errors.first?.key == key)

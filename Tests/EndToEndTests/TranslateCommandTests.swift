@@ -1,4 +1,5 @@
 import Foundation
+import HashiTestServers
 import Testing
 
 @Suite struct TranslateCommandTests {
@@ -17,12 +18,19 @@ import Testing
     }
 
     @Test func yamlAndProxySelection() throws {
-        let result = try GlooHashiBinary.run([
-            "translate", "--config-dir", GlooHashiBinary.packageRoot + "/examples/consul-kv", "--proxy", "gateway-proxy", "-o", "yaml",
-        ])
+        // The examples with their certificate in the tree (users keep it in Vault, examples/vault/).
+        let fixture = try KVTreeFixture()
+        defer { fixture.remove() }
+        try fixture.copyTree(from: GlooHashiBinary.packageRoot + "/examples/consul-kv")
+        let issued = try TestCertificateAuthority().issue(commonName: "secure.example.com", validity: 90 * 86400)
+        let indent = { (pem: String) in pem.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") }
+        _ = try fixture.write("gloo/gloo.solo.io/v1/Secret/gloo-system/gateway-tls",
+                              "tls:\n  certChain: |\n\(indent(issued.certificatePEM))\n  privateKey: |\n\(indent(issued.privateKeyPEM))\n")
+        let result = try GlooHashiBinary.run(["translate", "--config-dir", fixture.directory, "--proxy", "gateway-proxy", "-o", "yaml"])
         #expect(result.status == 0)
         #expect(result.output.contains("gloo-system~gateway-proxy:"))
         #expect(result.output.contains("route_config_name: listener-::-8080-routes"))
+        #expect(result.output.contains("gateway-tls_gloo-system"), "the SSL gateway serves the certificate over SDS")
         let none = try GlooHashiBinary.run([
             "translate", "--config-dir", GlooHashiBinary.packageRoot + "/examples/consul-kv", "--proxy", "other",
         ])

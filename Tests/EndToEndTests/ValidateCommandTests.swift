@@ -4,10 +4,15 @@ import Testing
 
 /// Runs the built `gloo-hashi` binary as users do.
 @Suite struct ValidateCommandTests {
-    @Test func examplesExitZero() throws {
-        let result = try GlooHashiBinary.run(["validate", GlooHashiBinary.packageRoot + "/examples/consul-kv"])
+    @Test func examplesExitZeroWithTheirSecretInVault() throws {
+        let result = try GlooHashiBinary.run(["validate", "--external-secrets", "--strict", GlooHashiBinary.packageRoot + "/examples/consul-kv"])
         #expect(result.status == 0)
-        #expect(result.output.contains("5 resources valid, 0 errors, 0 warnings"))
+        #expect(result.output.contains("9 resources valid, 0 errors, 0 warnings"))
+        // Without the flag the SSL VirtualService's certificate is looked for in the tree.
+        let alone = try GlooHashiBinary.run(["validate", GlooHashiBinary.packageRoot + "/examples/consul-kv"])
+        #expect(alone.status == 1)
+        #expect(alone.output.contains(
+            "error: gloo/gateway.solo.io/v1/VirtualService/gloo-system/secure: sslConfig.secretRef: Secret gloo-system/gateway-tls not found"))
     }
 
     @Test func brokenTreeExitsNonZeroNamingKeyAndField() throws {
@@ -27,8 +32,8 @@ import Testing
         try fixture.copyTree(from: GlooHashiBinary.packageRoot + "/examples/consul-kv")
         try fixture.write("gloo/gloo.solo.io/v1/Upstream/gloo-system/echo",
                           "static: {hosts: [{addr: 127.0.0.1, port: 8091}]}\nfailover: {prioritizedLocalities: []}\n")
-        #expect(try GlooHashiBinary.run(["validate", fixture.directory]).status == 0)
-        let strict = try GlooHashiBinary.run(["validate", "--strict", fixture.directory])
+        #expect(try GlooHashiBinary.run(["validate", "--external-secrets", fixture.directory]).status == 0)
+        let strict = try GlooHashiBinary.run(["validate", "--external-secrets", "--strict", fixture.directory])
         #expect(strict.status == 1)
         #expect(strict.output.contains("warning: gloo/gloo.solo.io/v1/Upstream/gloo-system/echo: failover: 'failover' is not supported"))
     }

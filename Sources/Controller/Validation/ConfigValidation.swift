@@ -15,8 +15,9 @@ public enum ConfigValidation {
     }
 
     /// Validates `paths`: KV-tree directories (holding `<rootKey>/...`) or single files inside one.
-    /// References are checked across everything given.
-    public static func validate(paths: [String], rootKey: String = ResourceKey.defaultRootKey) async -> Report {
+    /// References are checked across everything given; with `externalSecrets`, Secrets are taken to
+    /// live in Vault and references to Secrets the tree lacks are not reported.
+    public static func validate(paths: [String], rootKey: String = ResourceKey.defaultRootKey, externalSecrets: Bool = false) async -> Report {
         var entries: [String: KVEntry] = [:]
         var findings: [Finding] = []
         for path in paths {
@@ -48,7 +49,7 @@ public enum ConfigValidation {
         let listing = decoder.decode(KVListing(entries: entries.values.sorted { $0.key < $1.key }, index: 0))
         let snapshot = ApiSnapshot(resources: listing.resources, findings: listing.findings)
         findings += listing.findings
-        findings += ReferenceChecker.check(snapshot, rootKey: rootKey)
+        findings += ReferenceChecker.check(snapshot, rootKey: rootKey, checksSecrets: !externalSecrets)
         return Report(resourceCount: listing.resources.count, findings: findings.sorted())
     }
 

@@ -12,6 +12,8 @@ public struct ReferenceChecker {
     private var upstreamRefs: Set<ResourceRef>?
     private let upstreamGroups: Set<ResourceRef>
     private let secrets: Set<ResourceRef>
+    /// Whether a reference to a Secret the snapshot lacks is an error (false: secrets live elsewhere, as in Vault).
+    private let checksSecrets: Bool
     private let rootKey: String
     private let scope: Scope
     private var findings: [Finding] = []
@@ -27,17 +29,19 @@ public struct ReferenceChecker {
         case beyondTranslation
     }
 
-    /// Checks `snapshot`; `rootKey` only shapes the keys in the findings.
+    /// Checks `snapshot`; `rootKey` only shapes the keys in the findings. With `checksSecrets`
+    /// false, Secrets are taken to live outside the snapshot (Vault) and are not looked for.
     public static func check(
-        _ snapshot: ApiSnapshot, rootKey: String = ResourceKey.defaultRootKey, scope: Scope = .everything
+        _ snapshot: ApiSnapshot, rootKey: String = ResourceKey.defaultRootKey, scope: Scope = .everything, checksSecrets: Bool = true
     ) -> [Finding] {
-        var checker = ReferenceChecker(snapshot: snapshot, rootKey: rootKey, scope: scope)
+        var checker = ReferenceChecker(snapshot: snapshot, rootKey: rootKey, scope: scope, checksSecrets: checksSecrets)
         checker.run()
         return checker.findings.sorted()
     }
 
-    private init(snapshot: ApiSnapshot, rootKey: String, scope: Scope) {
+    private init(snapshot: ApiSnapshot, rootKey: String, scope: Scope, checksSecrets: Bool) {
         self.scope = scope
+        self.checksSecrets = checksSecrets
         resources = snapshot.resources
         self.snapshot = snapshot
         upstreamGroups = Set(snapshot.resources.upstreamGroups.map(\.ref))
@@ -144,7 +148,7 @@ public struct ReferenceChecker {
 
     private mutating func checkSecret(_ ref: ResourceRef, namespace: String, key: String, path: String) {
         let target = ref.defaultingNamespace(to: namespace)
-        if !secrets.contains(target) { report(.error, key, path, "Secret \(target) not found") }
+        if checksSecrets, !secrets.contains(target) { report(.error, key, path, "Secret \(target) not found") }
     }
 
     // MARK: Delegation
