@@ -145,7 +145,7 @@ let package = Package(
             ],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "ConsulStoreTests", dependencies: ["ConsulStore", "HashiTestServers", "GlooAPI"]),
+        .testTarget(name: "ConsulStoreTests", dependencies: ["ConsulStore", "HashiHTTP", "HashiTestServers", "GlooAPI"]),
         .testTarget(
             name: "VaultSecretsTests",
             dependencies: ["VaultSecrets", "HashiTestServers", .product(name: "X509", package: "swift-certificates")]

@@ -1,3 +1,4 @@
+import HashiHTTP
 import Testing
 
 @testable import ConsulStore

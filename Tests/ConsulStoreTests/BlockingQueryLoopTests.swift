@@ -1,3 +1,4 @@
+import HashiHTTP
 import ConsulStore
 import Synchronization
 import Testing
@@ -12,13 +13,13 @@ import Testing
         let state: Mutex<(answers: [(String, UInt64)?], asked: [UInt64?])>
         init(_ answers: [(String, UInt64)?]) { state = Mutex((answers, [])) }
 
-        func fetch(_ index: UInt64?) throws -> (String, ConsulQueryMeta) {
+        func fetch(_ index: UInt64?) throws -> (String, UInt64) {
             let next = state.withLock { state -> (String, UInt64)?? in
                 state.asked.append(index)
                 return state.answers.isEmpty ? .some(nil) : state.answers.removeFirst()
             }
             guard let answer = next ?? nil else { throw Broken() }
-            return (answer.0, ConsulQueryMeta(index: answer.1, knownLeader: true, lastContactMilliseconds: 0))
+            return (answer.0, answer.1)
         }
         var asked: [UInt64?] { state.withLock { $0.asked } }
     }

@@ -1,3 +1,4 @@
+import HashiHTTP
 import ConsulStore
 import Foundation
 import GlooAPI

@@ -1,3 +1,4 @@
+import HashiHTTP
 import GlooAPI
 import Logging
 import Synchronization

@@ -1,3 +1,4 @@
+import HashiHTTP
 import GlooAPI
 import Logging
 
@@ -44,7 +45,8 @@ actor ConsulDiscoveryEngine {
     nonisolated func watchCatalog(_ datacenter: String) async {
         let catalog = discovery.catalog
         await discovery.loop.run({ index in
-            try await catalog.services(datacenter: datacenter.isEmpty ? nil : datacenter, index: index)
+            let (services, meta) = try await catalog.services(datacenter: datacenter.isEmpty ? nil : datacenter, index: index)
+            return (services, meta.index)
         }, handle: { event in
             await self.catalogEvent(datacenter, event)
         })
@@ -54,7 +56,8 @@ actor ConsulDiscoveryEngine {
     nonisolated func watchHealth(_ key: WatchKey) async {
         let health = discovery.health
         await discovery.loop.run({ index in
-            try await health.service(key.service, datacenter: key.datacenter.isEmpty ? nil : key.datacenter, index: index)
+            let (entries, meta) = try await health.service(key.service, datacenter: key.datacenter.isEmpty ? nil : key.datacenter, index: index)
+            return (entries, meta.index)
         }, handle: { event in
             await self.healthEvent(key, event)
         })

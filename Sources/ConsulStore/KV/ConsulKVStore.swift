@@ -1,3 +1,4 @@
+import HashiHTTP
 import Foundation
 import GlooAPI
 

@@ -1,5 +1,5 @@
-/// The index of a Consul blocking query, as a pure state machine (REFERENCE.md section 4):
-/// the next `?index=` to send, reset when Consul's index goes backwards, never 0 in a loop.
+/// The index of a Consul or Nomad blocking query, as a pure state machine (REFERENCE.md sections
+/// 4 and 6): the next `?index=` to send, reset when the index goes backwards, never 0 in a loop.
 public struct BlockingQueryIndex: Hashable, Sendable {
     /// The index to send with the next request; 0 only for the very first one.
     public private(set) var next: UInt64 = 0
@@ -16,7 +16,7 @@ public struct BlockingQueryIndex: Hashable, Sendable {
         case reset
     }
 
-    /// Feeds the `X-Consul-Index` of an answer.
+    /// Feeds the `X-Consul-Index` (or `X-Nomad-Index`) of an answer.
     public mutating func receive(_ index: UInt64) -> Outcome {
         let previous = next
         if index < previous {

@@ -1,4 +1,4 @@
-/// Repeats one Consul blocking query for as long as its task runs (REFERENCE.md section 4): the
+/// Repeats one Consul or Nomad blocking query for as long as its task runs (REFERENCE.md sections 4 and 6): the
 /// index from each answer, reset when it goes backwards, never 0 in a loop; an answer that comes
 /// back early without a change waits out the rest of a second; failures back off with jitter.
 public struct BlockingQueryLoop: Sendable {
@@ -23,10 +23,11 @@ public struct BlockingQueryLoop: Sendable {
         case failed(any Error, retryIn: Duration)
     }
 
-    /// Runs `fetch` (given the index to block on; nil for the first, non-blocking read) until the
-    /// task is cancelled, handing every answer that may hold a change and every failure to `handle`.
+    /// Runs `fetch` (given the index to block on; nil for the first, non-blocking read; it returns
+    /// the value and the answer's index header) until the task is cancelled, handing every answer
+    /// that may hold a change and every failure to `handle`.
     public func run<Value: Sendable>(
-        _ fetch: (UInt64?) async throws -> (Value, ConsulQueryMeta), handle: (Event<Value>) async -> Void
+        _ fetch: (UInt64?) async throws -> (Value, UInt64), handle: (Event<Value>) async -> Void
     ) async {
         var index = BlockingQueryIndex()
         var backoff = minimumBackoff
@@ -37,8 +38,8 @@ public struct BlockingQueryLoop: Sendable {
             do {
                 // After a failure the read does not block: it answers at once, so a recovery is
                 // known at once (and not only with the next change).
-                let (value, meta) = try await fetch(index.next == 0 || failing ? nil : index.next)
-                let outcome = index.receive(meta.index)
+                let (value, answerIndex) = try await fetch(index.next == 0 || failing ? nil : index.next)
+                let outcome = index.receive(answerIndex)
                 backoff = minimumBackoff
                 if first || failing || outcome != .unchanged {
                     await handle(.value(value, reset: outcome == .reset && !first))
