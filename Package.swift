@@ -57,7 +57,13 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .target(name: "NomadJobs", dependencies: ["GlooAPI"]),
+        .target(
+            name: "NomadJobs",
+            dependencies: [
+                "GlooAPI", "HashiHTTP", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "EnvoyAPI",
             dependencies: [
@@ -88,7 +94,7 @@ let package = Package(
         .target(
             name: "Controller",
             dependencies: [
-                "GlooAPI", "Translator", "ConsulStore", "VaultSecrets", "NomadJobs", "XDS", "EnvoyAPI",
+                "GlooAPI", "HashiHTTP", "Translator", "ConsulStore", "VaultSecrets", "NomadJobs", "XDS", "EnvoyAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -150,7 +156,7 @@ let package = Package(
             name: "VaultSecretsTests",
             dependencies: ["VaultSecrets", "HashiTestServers", .product(name: "X509", package: "swift-certificates")]
         ),
-        .testTarget(name: "NomadJobsTests", dependencies: ["NomadJobs"]),
+        .testTarget(name: "NomadJobsTests", dependencies: ["NomadJobs", "HashiHTTP", "HashiTestServers", "GlooAPI"]),
         .testTarget(name: "XDSTests", dependencies: ["XDS", "EnvoyAPI"]),
         .testTarget(name: "ControllerTests", dependencies: ["Controller", "HashiTestServers", "Translator"]),
         .testTarget(name: "EndToEndTests", dependencies: ["GlooAPI", "HashiTestServers"]),

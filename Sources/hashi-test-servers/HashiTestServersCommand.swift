@@ -1,8 +1,9 @@
 import Foundation
 import HashiTestServers
 
-/// `hashi-test-servers consul [--port N] [--token T]` or `vault [--port N] [--root-token T]`: runs
-/// the Consul or Vault test server, prints `consul 127.0.0.1:<port>` (or `vault ...`) and serves
+/// `hashi-test-servers consul [--port N] [--token T]`, `vault [--port N] [--root-token T]` or
+/// `nomad [--port N] [--token T]`: runs that test server, prints `consul 127.0.0.1:<port>` (or
+/// `vault ...`, `nomad ...`) and serves
 /// until standard input closes. Test-only (e2e/).
 @main
 struct HashiTestServersCommand {
@@ -11,8 +12,8 @@ struct HashiTestServersCommand {
         func option(_ name: String) -> String? {
             arguments.firstIndex(of: name).flatMap { $0 + 1 < arguments.count ? arguments[$0 + 1] : nil }
         }
-        guard arguments.count > 1, ["consul", "vault"].contains(arguments[1]) else {
-            FileHandle.standardError.write(Data("usage: hashi-test-servers consul [--port N] [--token T] | vault [--port N] [--root-token T]\n".utf8))
+        guard arguments.count > 1, ["consul", "vault", "nomad"].contains(arguments[1]) else {
+            FileHandle.standardError.write(Data("usage: hashi-test-servers consul [--port N] [--token T] | vault [--port N] [--root-token T] | nomad [--port N] [--token T]\n".utf8))
             exit(2)
         }
         let port = option("--port").flatMap(Int.init) ?? 0
@@ -20,6 +21,10 @@ struct HashiTestServersCommand {
         if arguments[1] == "vault" {
             let server = try await VaultTestServer.start(port: port, rootToken: option("--root-token") ?? "root")
             FileHandle.standardOutput.write(Data("vault \(server.address)\n".utf8))
+            stop = { await server.stop() }
+        } else if arguments[1] == "nomad" {
+            let server = try await NomadTestServer.start(port: port, token: option("--token"))
+            FileHandle.standardOutput.write(Data("nomad \(server.address)\n".utf8))
             stop = { await server.stop() }
         } else {
             let server = try await ConsulTestServer.start(port: port, token: option("--token"))

@@ -59,13 +59,7 @@ public enum DiscoveredUpstreams {
 
     /// A resource name for a Consul service: the name itself when it is one, else with every
     /// character outside `[a-zA-Z0-9._-]` replaced by `-`.
-    public static func resourceName(_ service: String) -> String {
-        func allowed(_ scalar: Unicode.Scalar) -> Bool {
-            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ".-_".unicodeScalars.contains(scalar))
-        }
-        if !service.isEmpty, service.unicodeScalars.allSatisfy(allowed) { return service }
-        return String(service.unicodeScalars.map { allowed($0) ? Character($0) : "-" })
-    }
+    public static func resourceName(_ service: String) -> String { ResourceName.from(service) }
 
     private static func upstream(
         _ service: String, name: String, tags: [String], datacenters: [String], options: ConsulDiscoveryOptions

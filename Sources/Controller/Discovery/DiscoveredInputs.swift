@@ -24,7 +24,11 @@ struct DiscoveredInputs: Equatable {
         // User-written Upstreams by the source and service they draw on.
         var consumers: [String: [String: [ResourceRef]]] = [:]
         for upstream in stored {
-            if case .consul(let spec) = upstream.upstreamType { consumers["consul", default: [:]][spec.serviceName, default: []].append(upstream.metadata.ref) }
+            switch upstream.upstreamType {
+            case .consul(let spec): consumers["consul", default: [:]][spec.serviceName, default: []].append(upstream.metadata.ref)
+            case .nomad(let spec): consumers["nomad", default: [:]][spec.serviceName, default: []].append(upstream.metadata.ref)
+            default: break
+            }
         }
         let sources = results.mapValues(\.upstreams)
         if let previous, previous.basis.sources == sources, previous.basis.stored == stored {

@@ -1,13 +1,18 @@
 import GlooAPI
 
-/// Which Consul services the configuration references (ARCHITECTURE.md: the interest set): those
-/// of user-written `consul` Upstreams, of `consul` route destinations, and of discovered Upstreams
-/// that routes, UpstreamGroups or TCP hosts point at. Only these get health watches.
+/// Which Consul and Nomad services the configuration references (ARCHITECTURE.md: the interest
+/// set): those of user-written `consul` and `nomad` Upstreams, of `consul` route destinations, and
+/// of discovered Upstreams that routes, UpstreamGroups or TCP hosts point at. Only these get
+/// instance watches.
 enum DiscoveryInterestPlan {
     static func interest(_ resources: ResourceSet, discovered: [Upstream]) -> DiscoveryInterest {
         var plan = Builder(discovered: discovered, stored: Set(resources.upstreams.map(\.ref)))
         for upstream in resources.upstreams {
-            if case .consul(let spec) = upstream.upstreamType { plan.add(spec.serviceName, spec.dataCenters) }
+            switch upstream.upstreamType {
+            case .consul(let spec): plan.add(spec.serviceName, spec.dataCenters)
+            case .nomad(let spec): plan.add(nomad: spec)
+            default: break
+            }
         }
         for service in resources.virtualServices {
             plan.add(routes: service.virtualHost?.routes ?? [], namespace: service.metadata.namespace)
@@ -27,22 +32,28 @@ enum DiscoveryInterestPlan {
                 }
             }
         }
-        return DiscoveryInterest(services: plan.services)
+        return DiscoveryInterest(services: plan.services, nomadServices: plan.nomadServices)
     }
 
     private struct Builder {
         var services: [String: Set<String>] = [:]
-        /// Discovered Upstreams by reference: their service and datacenters.
-        let discovered: [ResourceRef: ConsulUpstream]
+        var nomadServices: [String: Set<String>] = [:]
+        /// Discovered Upstreams by reference: what they draw on.
+        let discovered: [ResourceRef: UpstreamType]
         let stored: Set<ResourceRef>
 
         init(discovered: [Upstream], stored: Set<ResourceRef>) {
-            var specs: [ResourceRef: ConsulUpstream] = [:]
+            var specs: [ResourceRef: UpstreamType] = [:]
             for upstream in discovered {
-                if case .consul(let spec) = upstream.upstreamType { specs[upstream.metadata.ref] = spec }
+                if let type = upstream.upstreamType { specs[upstream.metadata.ref] = type }
             }
             self.discovered = specs
             self.stored = stored
+        }
+
+        mutating func add(nomad spec: NomadUpstream) {
+            guard !spec.serviceName.isEmpty else { return }
+            nomadServices[spec.serviceName, default: []].insert(spec.namespace)
         }
 
         /// Adds a service; no datacenters means all of them, which wins over any list.
@@ -72,7 +83,12 @@ enum DiscoveryInterestPlan {
             case .consul(let consul): add(consul.serviceName, consul.dataCenters)
             case .upstream(let ref):
                 let ref = ref.defaultingNamespace(to: namespace)
-                if !stored.contains(ref), let spec = discovered[ref] { add(spec.serviceName, spec.dataCenters) }
+                guard !stored.contains(ref) else { return }
+                switch discovered[ref] {
+                case .consul(let spec): add(spec.serviceName, spec.dataCenters)
+                case .nomad(let spec): add(nomad: spec)
+                default: break
+                }
             default: break
             }
         }

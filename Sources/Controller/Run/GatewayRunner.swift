@@ -1,6 +1,7 @@
 import ConsulStore
 import GlooAPI
 import Logging
+import NomadJobs
 import ServiceLifecycle
 import Translator
 import VaultSecrets
@@ -42,6 +43,12 @@ public enum GatewayRunner {
             if client !== consulClient { discoveryClient = client }
             discoveries.append(ConsulDiscovery(client: client, options: options, logger: logger))
         }
+        var nomadClient: NomadHTTPClient?
+        if let (clientConfiguration, namespace) = configuration.nomadDiscovery {
+            let client = try NomadHTTPClient(clientConfiguration)
+            nomadClient = client
+            discoveries.append(NomadDiscovery(client: client, discoveryNamespace: namespace, logger: logger))
+        }
         var vaultClient: VaultHTTPClient?
         var secretStore: (any SecretStore)?
         var vaultAuthentication: VaultAuthentication?
@@ -70,7 +77,7 @@ public enum GatewayRunner {
         logger.info("starting", metadata: [
             "source": "\(sourceDescription)", "xds": "\(configuration.xdsAddress)",
             "admin": "\(configuration.adminAddress)",
-            "discovery": "\(configuration.consulDiscovery.map { "consul \($0.client.baseURL)" } ?? "off")",
+            "discovery": "\(discoveries.isEmpty ? "off" : discoveries.map(\.name).joined(separator: ", "))",
             "secrets": "\(configuration.vault.map { "vault \($0.client.baseURL)" } ?? "the configuration tree")",
         ])
         var groupConfiguration = ServiceGroupConfiguration(
@@ -92,11 +99,13 @@ public enum GatewayRunner {
             await consulClient?.shutdown()
             await discoveryClient?.shutdown()
             await vaultClient?.shutdown()
+            await nomadClient?.shutdown()
             throw error
         }
         await consulClient?.shutdown()
         await discoveryClient?.shutdown()
         await vaultClient?.shutdown()
+        await nomadClient?.shutdown()
         logger.info("stopped")
     }
 }

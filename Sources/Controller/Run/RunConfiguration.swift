@@ -1,5 +1,7 @@
 import ConsulStore
 import Foundation
+import HashiHTTP
+import NomadJobs
 import VaultSecrets
 import GlooAPI
 import Logging
@@ -34,6 +36,8 @@ public struct RunConfiguration: Sendable {
     public var vault: (client: VaultClientConfiguration, credentials: VaultCredentials, layout: GlooVaultLayout, refresh: Duration)?
     /// Consul service discovery: the agent it asks and how services become Upstreams (nil: off).
     public var consulDiscovery: (client: ConsulClientConfiguration, options: ConsulDiscoveryOptions)?
+    /// Nomad native service discovery: the agent it asks and the namespace discovered Upstreams go in (nil: off).
+    public var nomadDiscovery: (client: NomadClientConfiguration, discoveryNamespace: String)?
     /// Written into the leader lock so operators see who leads.
     public var instanceName = RunConfiguration.defaultInstanceName
 
@@ -66,6 +70,16 @@ public struct RunConfiguration: Sendable {
         rootKey = effective.rootKey.value
         if let address = effective.consulAddress.value, effective.discoveryEnabled.value || forceDiscovery {
             consulDiscovery = (try Self.consul(address, effective), Self.discoveryOptions(effective))
+        }
+        if let address = effective.nomadAddress.value {
+            let tls = ClientTLSSettings(caFile: effective.nomadCACert.value)
+            guard let client = NomadClientConfiguration(
+                address: address, token: effective.nomadToken.value, region: effective.nomadRegion.value,
+                namespace: effective.nomadNamespace.value, tls: tls)
+            else {
+                throw Invalid(description: "Nomad address '\(address)' (\(effective.nomadAddress.provenance)) is not host:port or a URL")
+            }
+            nomadDiscovery = (client, effective.discoveryNamespace.value)
         }
         if let address = effective.vaultAddress.value {
             vault = (try Self.vault(address, effective), try Self.vaultCredentials(effective),

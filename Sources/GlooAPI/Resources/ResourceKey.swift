@@ -98,6 +98,16 @@ public struct KeyLayoutError: Error, Hashable, Sendable, CustomStringConvertible
 public enum ResourceName {
     public static let maximumLength = 253
 
+    /// A name for something discovered elsewhere (Consul and Nomad services and instances): the
+    /// text itself when every character may stand in a name, else with the others as `-`.
+    public static func from(_ text: String) -> String {
+        func allowed(_ scalar: Unicode.Scalar) -> Bool {
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ".-_".unicodeScalars.contains(scalar))
+        }
+        if !text.isEmpty, text.unicodeScalars.allSatisfy(allowed) { return text }
+        return String(text.unicodeScalars.map { allowed($0) ? Character($0) : "-" })
+    }
+
     /// Nil when `text` is a valid name; else why not. Names are letters, digits, `-`, `_` and `.`,
     /// start and end with a letter or digit, and never contain `/`.
     public static func problem(with text: String, role: String = "name") -> String? {

@@ -60,10 +60,15 @@ public protocol EndpointDiscovery: Sendable {
 
 /// The services whose instances the configuration needs, per discovery source.
 public struct DiscoveryInterest: Hashable, Sendable {
-    /// Service names, each with the datacenters asked for (empty = all configured).
+    /// Consul service names, each with the datacenters asked for (empty = all configured).
     public var services: [String: Set<String>]
+    /// Nomad service names, each with the namespaces asked for (an empty name: the configured one).
+    public var nomadServices: [String: Set<String>]
 
-    public init(services: [String: Set<String>] = [:]) { self.services = services }
+    public init(services: [String: Set<String>] = [:], nomadServices: [String: Set<String>] = [:]) {
+        self.services = services
+        self.nomadServices = nomadServices
+    }
 }
 
 /// What one discovery source knows at one moment.

@@ -49,6 +49,13 @@ struct ClusterTranslator {
                 }
                 cluster.lbSubsetConfig = subsets
             }
+        case .nomad(let nomad):
+            cluster.clusterDiscoveryType = .type(.eds)
+            cluster.edsClusterConfig.edsConfig.ads = Envoy_Config_Core_V3_AggregatedConfigSource()
+            cluster.edsClusterConfig.edsConfig.resourceApiVersion = .v3
+            loadAssignment = Self.discoveredLoadAssignment(
+                cluster.name, endpoints: endpoints, datacenters: [], required: nomad.tags.map(Endpoint.tagLabel), excluded: [],
+                withSubsetLabels: false)
         case .unsupported, nil:
             return nil
         }
@@ -134,10 +141,20 @@ struct ClusterTranslator {
     static func consulLoadAssignment(
         _ clusterName: String, upstream: Upstream, consul: ConsulUpstream, endpoints: [Endpoint], withSubsetLabels: Bool
     ) -> Envoy_Config_Endpoint_V3_ClusterLoadAssignment {
-        let required = consul.instanceTags.map(Endpoint.tagLabel)
-        let excluded = consul.instanceBlacklistTags.map(Endpoint.tagLabel)
+        discoveredLoadAssignment(
+            clusterName, endpoints: endpoints, datacenters: consul.dataCenters, required: consul.instanceTags.map(Endpoint.tagLabel),
+            excluded: consul.instanceBlacklistTags.map(Endpoint.tagLabel), withSubsetLabels: withSubsetLabels)
+    }
+
+    /// The load assignment of discovered endpoints (Consul or Nomad): those in `datacenters`
+    /// (empty: all) carrying every `required` label and none of the `excluded` ones, one locality
+    /// per datacenter.
+    static func discoveredLoadAssignment(
+        _ clusterName: String, endpoints: [Endpoint], datacenters: [String], required: [String], excluded: [String],
+        withSubsetLabels: Bool
+    ) -> Envoy_Config_Endpoint_V3_ClusterLoadAssignment {
         let mine = endpoints.filter { endpoint in
-            (consul.dataCenters.isEmpty || consul.dataCenters.contains(endpoint.datacenter))
+            (datacenters.isEmpty || datacenters.contains(endpoint.datacenter))
                 && required.allSatisfy { endpoint.metadata.labels[$0] == "1" }
                 && !excluded.contains { endpoint.metadata.labels[$0] == "1" }
         }

@@ -44,7 +44,10 @@ public struct Upstream: Resource {
         if upstreamType == nil {
             problems.append(FieldProblem(
                 .error, fieldPath: "",
-                reason: "an Upstream needs a type: one of static, consul (or Gloo's kube, aws, azure, pipe, awsEc2, gcp)"))
+                reason: "an Upstream needs a type: one of static, consul, nomad (or Gloo's kube, aws, azure, pipe, awsEc2, gcp)"))
+        }
+        if case .nomad(let nomad) = upstreamType, nomad.serviceName.isEmpty {
+            problems.append(FieldProblem(.error, fieldPath: "nomad.serviceName", reason: "serviceName is required"))
         }
         if case .static(let upstream) = upstreamType {
             for (index, host) in upstream.hosts.enumerated() where host.port == 0 || host.port > 65535 {
@@ -73,16 +76,19 @@ public struct DiscoveryMetadata: Hashable, Sendable, Codable {
 public indirect enum UpstreamType: OneOf {
     case `static`(StaticUpstream)
     case consul(ConsulUpstream)
+    /// A Nomad native service (our extension).
+    case nomad(NomadUpstream)
     /// Gloo upstream types that cannot exist outside Kubernetes or a cloud plugin.
     case unsupported(kind: String, UnenforceableOption)
 
     static let unsupportedKinds = ["kube", "pipe", "aws", "azure", "awsEc2", "gcp"]
 
     public init(from decoder: any Decoder) throws {
-        let reader = try OneOfReader(decoder, names: ["static", "consul"] + UpstreamType.unsupportedKinds)
+        let reader = try OneOfReader(decoder, names: ["static", "consul", "nomad"] + UpstreamType.unsupportedKinds)
         switch reader.name {
         case "static": self = .static(try reader.decode())
         case "consul": self = .consul(try reader.decode())
+        case "nomad": self = .nomad(try reader.decode())
         default: self = .unsupported(kind: reader.name, try reader.decode())
         }
     }
@@ -91,6 +97,7 @@ public indirect enum UpstreamType: OneOf {
         switch self {
         case .static(let value): try encoder.encodeOneOf("static", value)
         case .consul(let value): try encoder.encodeOneOf("consul", value)
+        case .nomad(let value): try encoder.encodeOneOf("nomad", value)
         case .unsupported(let kind, let value): try encoder.encodeOneOf(kind, value)
         }
     }
