@@ -136,7 +136,7 @@ let package = Package(
         .executableTarget(
             name: "gloo-hashi",
             dependencies: [
-                "Controller",
+                "Controller", "NomadJobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

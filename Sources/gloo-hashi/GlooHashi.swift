@@ -8,7 +8,7 @@ struct GlooHashi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gloo-hashi",
         abstract: "A Gloo-compatible gateway control plane for Consul, Vault, Nomad and Envoy.",
-        subcommands: [Run.self, Discovery.self, Translate.self, Validate.self, Version.self]
+        subcommands: [Run.self, Discovery.self, Nomad.self, Translate.self, Validate.self, Version.self]
     )
 }
 

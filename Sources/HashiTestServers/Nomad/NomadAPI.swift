@@ -90,7 +90,8 @@ enum NomadAPI {
                  "UnhealthyAllocs": group.unhealthy]
             }
             return json(["ID": deployment.id, "JobID": id, "Status": deployment.status, "StatusDescription": deployment.description,
-                         "TaskGroups": groups, "ModifyIndex": deployment.modifyIndex], index: index)
+                         "TaskGroups": groups, "ModifyIndex": deployment.modifyIndex, "JobModifyIndex": deployment.jobModifyIndex],
+                        index: index)
         case ("GET", "allocations"):
             let index = await block(request, state: state)
             let allocations = await state.allocations.values.filter { $0.jobID == id }.sorted { $0.id < $1.id }

@@ -30,6 +30,8 @@ actor NomadState {
         var description = "Deployment is running"
         var groups: [String: GroupProgress]
         var modifyIndex: UInt64
+        /// The job's modify index this deployment was made for.
+        var jobModifyIndex: UInt64
         /// Whether this deployment ends in failure (the schedule the test set when it began).
         var fails: Bool
     }
@@ -115,7 +117,7 @@ actor NomadState {
             let deployment = Deployment(
                 id: UUID().uuidString.lowercased(), jobID: id,
                 groups: Dictionary(uniqueKeysWithValues: groups.map { ($0.0, GroupProgress(desired: $0.1)) }), modifyIndex: now,
-                fails: schedule.fails)
+                jobModifyIndex: now, fails: schedule.fails)
             deployments[id] = deployment
         }
         return (eval, now)
