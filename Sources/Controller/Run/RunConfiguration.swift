@@ -72,7 +72,9 @@ public struct RunConfiguration: Sendable {
             consulDiscovery = (try Self.consul(address, effective), Self.discoveryOptions(effective))
         }
         if let address = effective.nomadAddress.value {
-            let tls = ClientTLSSettings(caFile: effective.nomadCACert.value)
+            // NOMAD_CLIENT_CERT, NOMAD_CLIENT_KEY, NOMAD_CAPATH, NOMAD_TLS_SERVER_NAME and NOMAD_SKIP_VERIFY as Nomad's CLI reads them.
+            var tls = NomadClientConfiguration.fromEnvironment(address: address)?.tls ?? ClientTLSSettings()
+            tls.caFile = effective.nomadCACert.value
             guard let client = NomadClientConfiguration(
                 address: address, token: effective.nomadToken.value, region: effective.nomadRegion.value,
                 namespace: effective.nomadNamespace.value, tls: tls)
