@@ -95,6 +95,7 @@ let package = Package(
             name: "Controller",
             dependencies: [
                 "GlooAPI", "HashiHTTP", "Translator", "ConsulStore", "VaultSecrets", "NomadJobs", "XDS", "EnvoyAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -136,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "gloo-hashi",
             dependencies: [
-                "Controller", "NomadJobs",
+                "Controller", "NomadJobs", "Translator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -8,7 +8,8 @@ struct GlooHashi: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gloo-hashi",
         abstract: "A Gloo-compatible gateway control plane for Consul, Vault, Nomad and Envoy.",
-        subcommands: [Run.self, Discovery.self, Nomad.self, Translate.self, Validate.self, Version.self]
+        subcommands: [Run.self, Discovery.self, Get.self, Apply.self, Delete.self, RouteCommand.self, SecretCommand.self, Check.self,
+                      Nomad.self, Translate.self, Validate.self, Version.self]
     )
 }
 

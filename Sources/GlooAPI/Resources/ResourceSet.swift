@@ -51,6 +51,29 @@ public struct ResourceSet: Hashable, Sendable {
         }
     }
 
+    /// Removes the resource of `kind` named `ref`; false when there is none.
+    @discardableResult
+    public mutating func remove(_ kind: ResourceKind, _ ref: ResourceRef) -> Bool {
+        func drop<R: Resource>(_ list: inout [R]) -> Bool {
+            let count = list.count
+            list.removeAll { $0.ref == ref }
+            return list.count != count
+        }
+        switch kind {
+        case .upstream: return drop(&upstreams)
+        case .upstreamGroup: return drop(&upstreamGroups)
+        case .proxy: return drop(&proxies)
+        case .secret: return drop(&secrets)
+        case .artifact: return drop(&artifacts)
+        case .endpoint: return drop(&endpoints)
+        case .settings: return drop(&settings)
+        case .gateway: return drop(&gateways)
+        case .virtualService: return drop(&virtualServices)
+        case .routeTable: return drop(&routeTables)
+        default: return false
+        }
+    }
+
     /// Sorts every list by namespace and name, so equal sets compare and hash equal.
     public mutating func sort() {
         upstreams.sort { $0.ref < $1.ref }

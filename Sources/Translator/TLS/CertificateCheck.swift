@@ -72,3 +72,13 @@ public enum CertificateExpiry {
         return leaf.notValidAfter
     }
 }
+
+/// The checks the translator makes on a TLS Secret, for tools that write one (`gloo-hashi secret
+/// create tls`): each problem as `<field>: <reason>`, errors and warnings apart. Never echoes key material.
+public enum TLSSecretValidation {
+    public static func problems(_ tls: TlsSecret, at time: Double) -> (errors: [String], warnings: [String]) {
+        let found = CertificateCheck.problems(tls, at: time)
+        let text = { (problem: CertificateCheck.Problem) in "\(problem.fieldPath): \(problem.reason)" }
+        return (found.filter { $0.severity == .error }.map(text), found.filter { $0.severity == .warning }.map(text))
+    }
+}
