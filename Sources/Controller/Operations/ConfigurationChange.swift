@@ -26,7 +26,21 @@ public enum ConfigurationChange {
         let before = problems(translator.translate(ApiSnapshot(resources: listing.resources, findings: listing.findings)).reports)
         let now = problems(translator.translate(ApiSnapshot(resources: after, findings: listing.findings)).reports)
         let changedKeys = Set(changes.map { ResourceKey(rootKey: rootKey, kind: $0.kind, namespace: $0.metadata.namespace, name: $0.metadata.name).key })
-        return now.filter { changedKeys.contains($0.key) || !before.contains($0) }
+        var result = now.filter { changedKeys.contains($0.key) || !before.contains($0) }
+        // References of the changed resources are checked even where no Gateway serves them yet
+        // (translation only reports what it serves). Secrets may live in Vault: not looked for.
+        let reported = Set(result.map(\.key))
+        var referenceProblems: [String: Problem] = [:]
+        for finding in ReferenceChecker.check(ApiSnapshot(resources: after, findings: listing.findings), rootKey: rootKey, checksSecrets: false)
+        where changedKeys.contains(finding.key) && !reported.contains(finding.key) {
+            var problem = referenceProblems[finding.key] ?? Problem(key: finding.key, state: "Warning", reasons: [])
+            // As translation treats them: a route to something missing answers 500 and warns; other errors reject.
+            if finding.severity == .error, !finding.fieldPath.contains("routes[") { problem.state = "Rejected" }
+            problem.reasons.append(finding.fieldPath.isEmpty ? finding.reason : "\(finding.fieldPath): \(finding.reason)")
+            referenceProblems[finding.key] = problem
+        }
+        result += referenceProblems.keys.sorted().map { referenceProblems[$0]! }
+        return result
     }
 
     /// Where routes, UpstreamGroups or TCP hosts use the Upstream or RouteTable `ref`, as
