@@ -18,6 +18,7 @@ from envoy_runner import Envoy, eventually
 from gloo_hashi import GlooHashi
 from test_consul_kv import ConsulServer
 from test_https import certificate_authority, issue
+from test_nomad_test_server import NomadServer
 from test_vault_test_server import VaultServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -153,6 +154,14 @@ def test_vault_secrets_and_check_exit_codes(tmp_path):
         eventually(lambda: cli("check", *admin, *address, env_extra=env).returncode == 0, timeout=30)
         fine = cli("check", *admin, *address, env_extra=env)
         assert "ok: controller" in fine.stdout and "Envoy(s) connected" in fine.stdout, fine.stdout
+        nomad = NomadServer(token="nomad-token")
+        try:
+            with_nomad = cli("check", *admin, *address, "--nomad-address", nomad.address, env_extra={**env, "NOMAD_TOKEN": "nomad-token"})
+            assert with_nomad.returncode == 0 and "ok: nomad" in with_nomad.stdout, with_nomad.stdout
+            refused = cli("check", *admin, *address, "--nomad-address", nomad.address, env_extra={**env, "NOMAD_TOKEN": "wrong"})
+            assert refused.returncode == 1 and "problem: nomad" in refused.stdout and "Nomad refused" in refused.stdout
+        finally:
+            nomad.stop()
         bad_token = cli("check", *admin, *address, env_extra={"VAULT_TOKEN": "not-a-token"})
         assert bad_token.returncode == 1 and "problem: vault" in bad_token.stdout and "not-a-token" not in bad_token.stdout
         consul.stop()

@@ -36,7 +36,7 @@ import Testing
         let endpoints = try #require(result.endpoints["web"])
         #expect(endpoints.map(\.address) == ["10.0.0.1", "10.0.0.2"])
         #expect(endpoints.first?.upstreams == [ResourceRef(name: "web", namespace: "gloo-system")])
-        #expect(endpoints.first?.metadata.labels == ["tag_v1": "1"])
+        #expect(endpoints.first?.metadata.labels == ["tag_v1": "1", "nomad_namespace": ""])
         #expect(result.endpoints["db"] == nil, "an unreferenced service costs no watch")
         #expect(result.watches == 2)
 

@@ -153,7 +153,8 @@ actor NomadDiscoveryEngine {
         let namespace = discovery.discoveryNamespace
         var endpoints: [String: [Endpoint]] = [:]
         for key in instances.keys.sorted() {
-            endpoints[key.service, default: []] += NomadDiscoveredUpstreams.endpoints(instances[key]!, service: key.service, namespace: namespace)
+            endpoints[key.service, default: []] += NomadDiscoveredUpstreams.endpoints(
+                instances[key]!, service: key.service, namespace: namespace, nomadNamespace: key.namespace)
         }
         let complete = listed != nil && watches.keys.allSatisfy { instances[$0] != nil }
         publish(DiscoveryResult(

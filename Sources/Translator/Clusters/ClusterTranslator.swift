@@ -53,8 +53,10 @@ struct ClusterTranslator {
             cluster.clusterDiscoveryType = .type(.eds)
             cluster.edsClusterConfig.edsConfig.ads = Envoy_Config_Core_V3_AggregatedConfigSource()
             cluster.edsClusterConfig.edsConfig.resourceApiVersion = .v3
+            // Instances of the Nomad namespace this Upstream names (discovery labels each with the one it asked in).
+            let inNamespace = endpoints.filter { ($0.metadata.labels["nomad_namespace"] ?? "") == nomad.namespace }
             loadAssignment = Self.discoveredLoadAssignment(
-                cluster.name, endpoints: endpoints, datacenters: [], required: nomad.tags.map(Endpoint.tagLabel), excluded: [],
+                cluster.name, endpoints: inNamespace, datacenters: [], required: nomad.tags.map(Endpoint.tagLabel), excluded: [],
                 withSubsetLabels: false)
         case .unsupported, nil:
             return nil
