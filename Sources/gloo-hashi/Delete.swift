@@ -31,7 +31,7 @@ struct Delete: AsyncParsableCommand {
     @OptionGroup var options: OperatorOptions
 
     func run() async throws {
-        let kind = try resourceKind(self.kind).kind
+        let kind = try resourceKind(self.kind)
         let ref = ResourceRef(name: name, namespace: namespace)
         try await withBackends(options) { backends in
             guard let existing = try await backends.get(kind: kind, ref: ref) else {

@@ -3,11 +3,6 @@ import Controller
 import Foundation
 import GlooAPI
 
-/// A kind named on the command line.
-struct GlooKind {
-    var kind: ResourceKind
-}
-
 /// `gloo-hashi get <kind> [name] [-n ns | -A] [-o table|yaml|json]`.
 struct Get: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,7 +36,7 @@ struct Get: AsyncParsableCommand {
     @OptionGroup var options: OperatorOptions
 
     func run() async throws {
-        let kind = try resourceKind(self.kind).kind
+        let kind = try resourceKind(self.kind)
         try await withBackends(options) { backends in
             var resources: [AnyResource]
             if let name {

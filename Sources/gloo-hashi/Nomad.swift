@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GlooAPI
 import NomadJobs
+import Synchronization
 
 /// `gloo-hashi nomad deploy|status`: the Nomad jobs of the deployment, from the terminal or CI.
 struct Nomad: AsyncParsableCommand {
@@ -94,34 +95,27 @@ struct NomadDeploy: AsyncParsableCommand {
 
 /// The progress lines last shown: on a terminal the next ones replace them in place; elsewhere
 /// only the lines that changed are printed again.
-final class LinesOnScreen: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count = 0
-    private var previous: [String] = []
+final class LinesOnScreen: Sendable {
+    private let state = Mutex<(count: Int, previous: [String])>((0, []))
 
     func changed(_ lines: [String]) -> [String] {
-        lock.withLock {
-            defer { previous = lines }
-            return lines.filter { !previous.contains($0) }
+        state.withLock { state in
+            defer { state.previous = lines }
+            return lines.filter { !state.previous.contains($0) }
         }
     }
 
     func redraw(_ lines: [String]) {
-        lock.withLock {
+        state.withLock { state in
             // Up over the previous block, then each line cleared and written again.
-            var text = count > 0 ? "\u{1B}[\(count)A" : ""
+            var text = state.count > 0 ? "\u{1B}[\(state.count)A" : ""
             for line in lines { text += "\u{1B}[2K\r    \(line)\n" }
             FileHandle.standardOutput.write(Data(text.utf8))
-            count = lines.count
+            state.count = lines.count
         }
     }
 
-    func reset() {
-        lock.withLock {
-            count = 0
-            previous = []
-        }
-    }
+    func reset() { state.withLock { $0 = (0, []) } }
 }
 
 /// `gloo-hashi nomad status [-o table|json] [JOB]...`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Controller
 import Foundation
+import GlooAPI
 import Logging
 
 /// Where the operator commands find the configuration: the same flags and environment as `run`
@@ -88,9 +89,9 @@ func withBackends(_ options: OperatorOptions, _ body: (OperatorBackends) async t
 }
 
 /// Parses a kind argument, or says which names are accepted.
-func resourceKind(_ text: String) throws -> GlooKind {
+func resourceKind(_ text: String) throws -> ResourceKind {
     guard let kind = ResourceKindName.parse(text) else {
         throw ValidationError("unknown kind '\(text)'; use one of: \(ResourceKindName.accepted)")
     }
-    return GlooKind(kind: kind)
+    return kind
 }
