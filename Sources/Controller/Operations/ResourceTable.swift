@@ -37,7 +37,8 @@ public enum ResourceTable {
             return "domains: \(domains.isEmpty ? "*" : domains.joined(separator: ",")); routes: \(service.virtualHost?.routes.count ?? 0)"
                 + (service.sslConfig != nil ? "; ssl" : "")
         case .gateway(let gateway):
-            return "\(gateway.bindAddress):\(gateway.bindPort)" + (gateway.ssl ? " ssl" : "")
+            let host = gateway.bindAddress.contains(":") ? "[\(gateway.bindAddress)]" : gateway.bindAddress
+            return "\(host):\(gateway.bindPort)" + (gateway.ssl ? " ssl" : "")
         case .routeTable(let table):
             return "routes: \(table.routes.count)"
         case .upstream(let upstream):
