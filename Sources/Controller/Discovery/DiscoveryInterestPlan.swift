@@ -5,7 +5,21 @@ import GlooAPI
 /// of discovered Upstreams that routes, UpstreamGroups or TCP hosts point at. Only these get
 /// instance watches.
 enum DiscoveryInterestPlan {
-    static func interest(_ resources: ResourceSet, discovered: [Upstream]) -> DiscoveryInterest {
+    /// What one VirtualService's or RouteTable's routes point at, kept between computations by
+    /// the resource's version so an edit re-walks one resource's routes, not every route.
+    final class Memo {
+        struct Destinations {
+            var version: String
+            var consul: [(service: String, datacenters: [String])] = []
+            var upstreams: Set<ResourceRef> = []
+        }
+
+        fileprivate var entries: [String: Destinations] = [:]
+
+        init() {}
+    }
+
+    static func interest(_ resources: ResourceSet, discovered: [Upstream], memo: Memo? = nil) -> DiscoveryInterest {
         var plan = Builder(discovered: discovered, stored: Set(resources.upstreams.map(\.ref)))
         for upstream in resources.upstreams {
             switch upstream.upstreamType {
@@ -14,10 +28,14 @@ enum DiscoveryInterestPlan {
             default: break
             }
         }
-        for service in resources.virtualServices {
-            plan.add(routes: service.virtualHost?.routes ?? [], namespace: service.metadata.namespace)
+        if let memo {
+            plan.add(memoized: resources, memo: memo)
+        } else {
+            for service in resources.virtualServices {
+                plan.add(routes: service.virtualHost?.routes ?? [], namespace: service.metadata.namespace)
+            }
+            for table in resources.routeTables { plan.add(routes: table.routes, namespace: table.metadata.namespace) }
         }
-        for table in resources.routeTables { plan.add(routes: table.routes, namespace: table.metadata.namespace) }
         for group in resources.upstreamGroups {
             for weighted in group.destinations { plan.add(weighted.destination, namespace: group.metadata.namespace) }
         }
@@ -49,6 +67,54 @@ enum DiscoveryInterestPlan {
             }
             self.discovered = specs
             self.stored = stored
+        }
+
+        /// The routes of VirtualServices and RouteTables through `memo` (only changed ones walked).
+        mutating func add(memoized resources: ResourceSet, memo: Memo) {
+            var seen: [String: Memo.Destinations] = [:]
+            seen.reserveCapacity(resources.virtualServices.count + resources.routeTables.count)
+            func destinations(_ key: String, version: String, routes: @autoclosure () -> [Route], namespace: String) -> Memo.Destinations {
+                if let known = memo.entries[key], known.version == version, !version.isEmpty { return known }
+                var found = Memo.Destinations(version: version)
+                for route in routes() {
+                    guard case .routeAction(let action) = route.action else { continue }
+                    switch action.destination {
+                    case .single(let destination): Self.collect(destination, namespace: namespace, into: &found)
+                    case .multi(let multi):
+                        for weighted in multi.destinations { Self.collect(weighted.destination, namespace: namespace, into: &found) }
+                    default: break
+                    }
+                }
+                return found
+            }
+            for service in resources.virtualServices {
+                let key = "vs/\(service.metadata.namespace)/\(service.metadata.name)"
+                seen[key] = destinations(key, version: service.metadata.resourceVersion, routes: service.virtualHost?.routes ?? [],
+                                         namespace: service.metadata.namespace)
+            }
+            for table in resources.routeTables {
+                let key = "rt/\(table.metadata.namespace)/\(table.metadata.name)"
+                seen[key] = destinations(key, version: table.metadata.resourceVersion, routes: table.routes, namespace: table.metadata.namespace)
+            }
+            memo.entries = seen
+            for entry in seen.values {
+                for (service, datacenters) in entry.consul { add(service, datacenters) }
+                for ref in entry.upstreams where !stored.contains(ref) {
+                    switch discovered[ref] {
+                    case .consul(let spec): add(spec.serviceName, spec.dataCenters)
+                    case .nomad(let spec): add(nomad: spec)
+                    default: break
+                    }
+                }
+            }
+        }
+
+        private static func collect(_ destination: Destination?, namespace: String, into found: inout Memo.Destinations) {
+            switch destination?.target {
+            case .consul(let consul): found.consul.append((consul.serviceName, consul.dataCenters))
+            case .upstream(let ref): found.upstreams.insert(ref.defaultingNamespace(to: namespace))
+            default: break
+            }
         }
 
         mutating func add(nomad spec: NomadUpstream) {

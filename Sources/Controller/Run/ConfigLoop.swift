@@ -126,6 +126,8 @@ public struct ConfigLoop: Service {
             var interest: DiscoveryInterest?
             var wanted = DiscoveryInterest()
             var interestBasis: (listing: ResourceListing, discovered: [String: [Upstream]])?
+            // Each VirtualService's and RouteTable's destinations, walked again only when it changed.
+            let interestMemo = DiscoveryInterestPlan.Memo()
             var inputs = (generation: -1, stored: [Upstream](), joined: DiscoveredInputs())
             var translatedDiscovery = -1
             var previous: ResourceListing?
@@ -177,7 +179,8 @@ public struct ConfigLoop: Service {
                     // Recomputed only when the configuration or the discovered Upstreams changed.
                     let discoveredUpstreams = results.mapValues(\.upstreams)
                     if interestBasis.map({ !Self.sameConfiguration($0.listing, listing) || $0.discovered != discoveredUpstreams }) ?? true {
-                        wanted = DiscoveryInterestPlan.interest(listing.resources, discovered: results.values.flatMap(\.upstreams))
+                        wanted = DiscoveryInterestPlan.interest(listing.resources, discovered: results.values.flatMap(\.upstreams),
+                                                                memo: interestMemo)
                         interestBasis = (listing, discoveredUpstreams)
                     }
                     if wanted != interest {

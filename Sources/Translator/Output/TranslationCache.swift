@@ -120,6 +120,9 @@ public final class TranslationCache: Sendable {
         var proxyHost: ProxyVirtualHost?
         var findings: [Finding]
         var usesCors: Bool
+        /// `host` serialized, so a RouteConfiguration of many hosts is assembled from bytes
+        /// (single mode: one changed VirtualService costs one host's serialization, not all of them).
+        var hostPayload: Data? = nil
     }
 
     /// What was derived from one VirtualService, with the service it was derived from (a class:

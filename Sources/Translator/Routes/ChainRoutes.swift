@@ -43,22 +43,51 @@ extension TranslationSession {
         let cache = self.cache
         let outputs = ParallelMap.map(services.count) { position in
             let service = all[services[position]]
-            return if let cache {
-                cache.host(service) { Self.virtualHost(service, world: world, rootKey: rootKey) }
-            } else {
-                Self.virtualHost(service, world: world, rootKey: rootKey)
+            // The host's bytes are kept with it: the RouteConfiguration is assembled from them.
+            let build = {
+                var output = Self.virtualHost(service, world: world, rootKey: rootKey)
+                output.hostPayload = output.host.flatMap { try? EnvoyResources.serialize($0) }
+                return output
             }
+            return if let cache { cache.host(service, build: build) } else { build() }
         }
+        var payloads: [Data]? = []
+        // Collected apart and set once: appending to the message's field copies the array each time.
+        var hosts: [Envoy_Config_Route_V3_VirtualHost] = []
+        hosts.reserveCapacity(outputs.count)
         for output in outputs {
             for finding in output.findings { reports.add(finding) }
             guard let host = output.host, let proxyHost = output.proxyHost else { continue }
-            configuration.virtualHosts.append(host)
+            hosts.append(host)
             routes.hosts.append(proxyHost)
             routes.usesCors = routes.usesCors || output.usesCors
+            if let payload = output.hostPayload { payloads?.append(payload) } else { payloads = nil }
         }
+        configuration.virtualHosts = hosts
         routes.configurations = [configuration]
-        routes.payloads = [nil]
+        routes.payloads = [payloads.flatMap { Self.routeConfigurationPayload(name: chain, hosts: $0) }]
         return routes
+    }
+
+    /// A RouteConfiguration with `name` and these serialized virtual hosts, in protobuf's wire
+    /// format: the name (field 1), then each host as field 2 (length-delimited), as SwiftProtobuf
+    /// would write it, without serializing the hosts again.
+    static func routeConfigurationPayload(name: String, hosts: [Data]) -> Data? {
+        var header = Envoy_Config_Route_V3_RouteConfiguration()
+        header.name = name
+        guard var bytes = try? EnvoyResources.serialize(header) else { return nil }
+        bytes.reserveCapacity(bytes.count + hosts.reduce(0) { $0 + $1.count + 6 })
+        for host in hosts {
+            bytes.append(0x12)
+            var length = UInt64(host.count)
+            while length >= 0x80 {
+                bytes.append(UInt8(length & 0x7f) | 0x80)
+                length >>= 7
+            }
+            bytes.append(UInt8(length))
+            bytes.append(host)
+        }
+        return bytes
     }
 
     /// Scoped mode: per VirtualService a RouteConfiguration with its one virtual host (matching
