@@ -69,6 +69,19 @@ def test_directory_get_delete_protection_and_route_add(tmp_path):
     forced = cli("delete", "us", "echo", "--force", "--config-dir", str(tree))
     assert forced.returncode == 0 and not (tree / f"{UPSTREAM}/echo.yaml").exists()
 
+    # Without Vault, a TLS Secret goes into the tree, in Gloo's layout; get shows no key material.
+    pki = tmp_path / "pki"
+    certificate_authority(pki, "dir-ca")
+    certificate, key = issue(pki, "secure.example.com", 5)
+    (tmp_path / "tls.crt").write_text(certificate)
+    (tmp_path / "tls.key").write_text(key)
+    created = cli("secret", "create", "tls", "gateway-tls", "--cert", str(tmp_path / "tls.crt"), "--key", str(tmp_path / "tls.key"),
+                  "--config-dir", str(tree))
+    assert created.returncode == 0 and "created in directory" in created.stdout, created.stdout + created.stderr
+    assert "BEGIN CERTIFICATE" in (tree / "gloo/gloo.solo.io/v1/Secret/gloo-system/gateway-tls.yaml").read_text()
+    shown = cli("get", "secret", "gateway-tls", "-o", "yaml", "--config-dir", str(tree))
+    assert "[redacted]" in shown.stdout and "PRIVATE KEY" not in shown.stdout
+
 
 def test_consul_apply_dry_run_conflict_and_delete(tmp_path):
     consul = ConsulServer()
@@ -110,10 +123,24 @@ spec:
         invalid = cli("apply", "-f", "-", *address, stdin=manifest.replace("port: 8091", "prot: 8091"))
         assert invalid.returncode == 1 and "did you mean 'port'" in invalid.stdout and "nothing written" in invalid.stdout
 
-        assert cli("delete", "us", "echo", *address).returncode == 0
+        # route add against Consul: the route lands in the stored VirtualService, first.
+        added = cli("route", "add", "--path-prefix", "/echo", "--dest-name", "echo", *address)
+        assert added.returncode == 0, added.stdout + added.stderr
+        routes = json.loads(cli("get", "vs", "default", "-o", "json", *address).stdout)["virtualHost"]["routes"]
+        assert routes[0]["matchers"] == [{"prefix": "/echo"}] and len(routes) == 2
+        refused = cli("delete", "us", "echo", *address)
+        assert refused.returncode == 1 and "virtualHost.routes[0].routeAction.single.upstream" in refused.stdout
+        assert cli("delete", "us", "echo", "--force", *address).returncode == 0
         assert cli("get", "us", "echo", *address).returncode == 1
-    finally:
+        # A dead Consul: the error names the address and where the token came from.
         consul.stop()
+        consul = None
+        dead = cli("get", "vs", *address, env_extra={"CONSUL_HTTP_TOKEN": "some-token"})
+        assert dead.returncode == 1 and "unreachable" in dead.stderr
+        assert "with the Consul token from environment CONSUL_HTTP_TOKEN" in dead.stderr and "some-token" not in dead.stderr
+    finally:
+        if consul:
+            consul.stop()
 
 
 def test_vault_secrets_and_check_exit_codes(tmp_path):

@@ -32,18 +32,8 @@ def test_certificates_from_vault_reach_envoy_and_rotate(tmp_path):
     # A secret nothing references: never read.
     client.secrets.kv.v2.create_or_update_secret(path=PATH.replace("app-tls", "other-tls"),
                                                  secret=gloo_body(*issue(pki, "other.example.com", 9)))
-    port = fx.free_port()
     config = tmp_path / "config"
-    write_tree(config, {
-        "gloo/gloo.solo.io/v1/Upstream/gloo-system/backend": f"static: {{hosts: [{{addr: 127.0.0.1, port: {backend.port}}}]}}",
-        "gloo/gateway.solo.io/v1/Gateway/gloo-system/https": f"bindAddress: 127.0.0.1\nbindPort: {port}\nssl: true\nhttpGateway: {{}}\n",
-        "gloo/gateway.solo.io/v1/VirtualService/gloo-system/app": """
-            virtualHost:
-              domains: [app.example.com]
-              routes: [{matchers: [{prefix: /}], routeAction: {single: {upstream: {name: backend}}}}]
-            sslConfig: {secretRef: {name: app-tls, namespace: gloo-system}}
-            """,
-    })
+    port = write_https_app(config, backend)
     # The token comes from a file, as Nomad's workload identity writes it.
     token_file = tmp_path / "vault_token"
     first_token = json.loads(vault.control("token", ttl=3600, max_ttl=7200))["token"]
@@ -90,6 +80,22 @@ def test_certificates_from_vault_reach_envoy_and_rotate(tmp_path):
         vault.stop()
 
 
+def write_https_app(config, backend):
+    """An SSL Gateway on a free port serving app.example.com with the Secret app-tls; returns the port."""
+    port = fx.free_port()
+    write_tree(config, {
+        "gloo/gloo.solo.io/v1/Upstream/gloo-system/backend": f"static: {{hosts: [{{addr: 127.0.0.1, port: {backend.port}}}]}}",
+        "gloo/gateway.solo.io/v1/Gateway/gloo-system/https": f"bindAddress: 127.0.0.1\nbindPort: {port}\nssl: true\nhttpGateway: {{}}\n",
+        "gloo/gateway.solo.io/v1/VirtualService/gloo-system/app": """
+            virtualHost:
+              domains: [app.example.com]
+              routes: [{matchers: [{prefix: /}], routeAction: {single: {upstream: {name: backend}}}}]
+            sslConfig: {secretRef: {name: app-tls, namespace: gloo-system}}
+            """,
+    })
+    return port
+
+
 def gateway_log(tmp_path):
     return (tmp_path / "gloo-hashi.log").read_text()
 
@@ -110,18 +116,8 @@ def test_renewal_relogin_and_a_sealed_vault_keep_secrets_serving(tmp_path):
     client = hvac.Client(url=vault.address, token="root")
     client.secrets.kv.v2.create_or_update_secret(path=PATH, secret=gloo_body(*issue(pki, "app.example.com", 1)))
     vault.control("approle", role_id="gateway-role", secret_id="s3cret-id-value", ttl=4, max_ttl=10)
-    port = fx.free_port()
     config = tmp_path / "config"
-    write_tree(config, {
-        "gloo/gloo.solo.io/v1/Upstream/gloo-system/backend": f"static: {{hosts: [{{addr: 127.0.0.1, port: {backend.port}}}]}}",
-        "gloo/gateway.solo.io/v1/Gateway/gloo-system/https": f"bindAddress: 127.0.0.1\nbindPort: {port}\nssl: true\nhttpGateway: {{}}\n",
-        "gloo/gateway.solo.io/v1/VirtualService/gloo-system/app": """
-            virtualHost:
-              domains: [app.example.com]
-              routes: [{matchers: [{prefix: /}], routeAction: {single: {upstream: {name: backend}}}}]
-            sslConfig: {secretRef: {name: app-tls, namespace: gloo-system}}
-            """,
-    })
+    port = write_https_app(config, backend)
     env = {key: value for key, value in os.environ.items() if not key.startswith("VAULT_")}
     env.update(VAULT_ROLE_ID="gateway-role", VAULT_SECRET_ID="s3cret-id-value")
     gateway = GlooHashi(config, tmp_path / "gloo-hashi.log",

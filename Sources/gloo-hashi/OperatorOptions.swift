@@ -22,6 +22,12 @@ struct OperatorOptions: ParsableArguments {
     @Option(help: "A file holding the Vault token.")
     var vaultTokenFile: String?
 
+    @Option(help: "A file holding the Vault AppRole role_id (with --vault-secret-id-file).")
+    var vaultRoleIdFile: String?
+
+    @Option(help: "A file holding the Vault AppRole secret_id.")
+    var vaultSecretIdFile: String?
+
     @Option(help: "A Gloo Settings YAML file.")
     var settings: String?
 
@@ -35,6 +41,8 @@ struct OperatorOptions: ParsableArguments {
         flags.consulTokenFile = consulTokenFile
         flags.vaultAddress = vaultAddress
         flags.vaultTokenFile = vaultTokenFile
+        flags.vaultRoleIDFile = vaultRoleIdFile
+        flags.vaultSecretIDFile = vaultSecretIdFile
         flags.settingsFile = settings
         flags.rootKey = rootKey
         return flags
@@ -47,8 +55,9 @@ struct OperatorOptions: ParsableArguments {
         return logger
     }()
 
-    /// The configuration, and the stores opened from it.
-    func open() async throws -> OperatorBackends {
+    /// The configuration, the stores opened from it, and where they are and which credentials
+    /// they use (for error messages; never a token).
+    func open() async throws -> (backends: OperatorBackends, context: String) {
         let (effective, _) = try Run.resolve(flags)
         let configuration: RunConfiguration
         do {
@@ -56,10 +65,23 @@ struct OperatorOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.description)
         }
+        var context = "\(configurationLocation(configuration))"
+        if case .consul = configuration.source {
+            context += effective.consulToken.value.revealed.isEmpty ? " without a Consul token"
+                : " with the Consul token from \(effective.consulToken.provenance)"
+        }
+        if let vault = effective.vaultAddress.value { context += "; vault \(vault)" }
         do {
-            return try await OperatorBackends.open(configuration, logger: Self.logger)
+            return (try await OperatorBackends.open(configuration, logger: Self.logger), context)
         } catch {
-            throw ValidationError("\(error)")
+            throw ValidationError("\(context): \(error)")
+        }
+    }
+
+    private func configurationLocation(_ configuration: RunConfiguration) -> String {
+        switch configuration.source {
+        case .directory(let directory): "directory \(directory)"
+        case .consul(let consul): "consul \(consul.baseURL)"
         }
     }
 }
@@ -71,7 +93,7 @@ enum OutputFormat: String, ExpressibleByArgument {
 
 /// Runs `body` with the stores open and closes them afterwards; store errors become plain messages.
 func withBackends(_ options: OperatorOptions, _ body: (OperatorBackends) async throws -> Void) async throws {
-    let backends = try await options.open()
+    let (backends, context) = try await options.open()
     do {
         try await body(backends)
     } catch let exit as ExitCode {
@@ -82,7 +104,7 @@ func withBackends(_ options: OperatorOptions, _ body: (OperatorBackends) async t
         throw validation
     } catch {
         await backends.shutdown()
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        FileHandle.standardError.write(Data("error: \(error)\n  (\(context))\n".utf8))
         throw ExitCode(1)
     }
     await backends.shutdown()

@@ -18,7 +18,7 @@ public final class ConsulDiscovery: EndpointDiscovery {
     let loop: BlockingQueryLoop
     let logger: Logger
     /// The latest interest, and the running engine that must hear of changes.
-    private let current = Mutex<(interest: DiscoveryInterest, engine: ConsulDiscoveryEngine?)>((DiscoveryInterest(), nil))
+    private let current = DiscoveryEngineSlot<ConsulDiscoveryEngine>()
 
     public init(
         client: ConsulHTTPClient, options: ConsulDiscoveryOptions, logger: Logger, resolver: HostnameResolver = HostnameResolver(),
@@ -32,14 +32,7 @@ public final class ConsulDiscovery: EndpointDiscovery {
         self.logger = logger
     }
 
-    public func setInterest(_ interest: DiscoveryInterest) async {
-        let engine = current.withLock { current -> ConsulDiscoveryEngine? in
-            guard current.interest != interest else { return nil }
-            current.interest = interest
-            return current.engine
-        }
-        await engine?.setInterest(interest)
-    }
+    public func setInterest(_ interest: DiscoveryInterest) async { await current.setInterest(interest) }
 
     /// Results for as long as the stream is consumed: the first once every datacenter's service
     /// list has answered, then one per change. One consumer at a time.
@@ -47,11 +40,7 @@ public final class ConsulDiscovery: EndpointDiscovery {
         let (stream, continuation) = AsyncThrowingStream<DiscoveryResult, any Error>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let engine = ConsulDiscoveryEngine(discovery: self) { continuation.yield($0) }
         let task = Task {
-            let interest = current.withLock { current in
-                current.engine = engine
-                return current.interest
-            }
-            await engine.setInterest(interest)
+            await current.attach(engine)
             await withTaskGroup(of: Void.self) { group in
                 for datacenter in engine.datacenters {
                     group.addTask { await engine.watchCatalog(datacenter) }
@@ -60,9 +49,7 @@ public final class ConsulDiscovery: EndpointDiscovery {
                 await group.waitForAll()
             }
             await engine.stop()
-            current.withLock { current in
-                if current.engine === engine { current.engine = nil }
-            }
+            current.detach(engine)
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }

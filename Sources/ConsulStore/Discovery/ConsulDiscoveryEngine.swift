@@ -6,7 +6,7 @@ import Logging
 /// the health watches of the referenced services, and the Upstreams and endpoints made of them.
 /// Upstreams are rebuilt only when a service list changes, endpoints only for the service whose
 /// instances changed.
-actor ConsulDiscoveryEngine {
+actor ConsulDiscoveryEngine: DiscoveryEngine {
     /// One health watch: a service in a datacenter (`""`: the agent's own).
     struct WatchKey: Hashable, Sendable, Comparable {
         var service: String

@@ -16,7 +16,8 @@ public final class NomadDiscovery: EndpointDiscovery {
     let services: NomadServicesAPI
     let loop: BlockingQueryLoop
     let logger: Logger
-    private let current = Mutex<(interest: DiscoveryInterest, engine: NomadDiscoveryEngine?)>((DiscoveryInterest(), nil))
+    /// The latest interest, and the running engine that must hear of changes.
+    private let current = DiscoveryEngineSlot<NomadDiscoveryEngine>()
 
     public init(client: NomadHTTPClient, discoveryNamespace: String = "gloo-system", logger: Logger,
                 loop: BlockingQueryLoop = BlockingQueryLoop()) {
@@ -26,14 +27,7 @@ public final class NomadDiscovery: EndpointDiscovery {
         self.loop = loop
     }
 
-    public func setInterest(_ interest: DiscoveryInterest) async {
-        let engine = current.withLock { current -> NomadDiscoveryEngine? in
-            guard current.interest != interest else { return nil }
-            current.interest = interest
-            return current.engine
-        }
-        await engine?.setInterest(interest)
-    }
+    public func setInterest(_ interest: DiscoveryInterest) async { await current.setInterest(interest) }
 
     /// Results for as long as the stream is consumed: the first once the service list answered
     /// (or failed), then one per change. One consumer at a time.
@@ -41,13 +35,10 @@ public final class NomadDiscovery: EndpointDiscovery {
         let (stream, continuation) = AsyncThrowingStream<DiscoveryResult, any Error>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let engine = NomadDiscoveryEngine(discovery: self) { continuation.yield($0) }
         let task = Task {
-            let interest = current.withLock { current in
-                current.engine = engine
-                return current.interest
-            }
-            await engine.setInterest(interest)
+            await current.attach(engine)
             await engine.watchList()
             await engine.stop()
+            current.detach(engine)
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }
@@ -57,7 +48,7 @@ public final class NomadDiscovery: EndpointDiscovery {
 
 /// The running state of one `discoveries()` stream: the service list, one watch task per
 /// referenced (service, namespace), and what each last answered.
-actor NomadDiscoveryEngine {
+actor NomadDiscoveryEngine: DiscoveryEngine {
     struct WatchKey: Hashable, Comparable {
         var service: String
         /// Empty: the client's namespace.
