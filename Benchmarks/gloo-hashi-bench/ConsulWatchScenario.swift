@@ -6,8 +6,9 @@ import HashiTestServers
 /// Issue 8's watch measurement: the generated configuration (without endpoints) in the Consul
 /// test server, `ConsulKVStore`'s watch decoding it, then single-VirtualService edits timed from
 /// the PUT until the decoded listing has them. Also what each strategy would transfer per change:
-/// one recursive watch of the tree (what the store does), a watch of the VirtualService kind, and
-/// keys-then-get (the key listing plus one value).
+/// one recursive watch of the tree, a watch of the VirtualService kind, keys-then-get (the key
+/// listing plus one value), and the watch in parts the store uses at this size (`KVWatchPlan`:
+/// the changed part plus the key listing).
 enum ConsulWatchScenario {
     static func run(_ size: ScaleGenerator.Size, edits: Int) async throws -> [BenchmarkRow] {
         let server = try await ConsulTestServer.start()
@@ -33,6 +34,16 @@ enum ConsulWatchScenario {
         let kind = try await client.send(.GET, "/v1/kv/gloo/gateway.solo.io/v1/VirtualService/", query: [("recurse", nil)]).body.count
         let keys = try await client.send(.GET, "/v1/kv/gloo/", query: [("keys", nil)]).body.count
         let one = try await client.send(.GET, "/v1/kv/gloo/gateway.solo.io/v1/VirtualService/gloo-system/vs-0").body.count
+
+        // The store's plan for this tree and what a change to one VirtualService's part sends.
+        let (everything, _) = try await ConsulKV(client: client).list(prefix: "gloo/")
+        let plan = KVWatchPlan.make(prefix: "gloo/", entries: everything.map { KVEntry(key: $0.key, value: $0.value, version: $0.modifyIndex) },
+                                    targetBytes: store.watchPartBytes, maximumParts: store.maximumWatchParts, wholeBelow: store.wholeWatchBelow)
+        var serviceParts: [Int] = []
+        for part in plan.parts where part.text.contains("/VirtualService/") {
+            let query: [(String, String?)] = if case .prefix = part { [("recurse", nil)] } else { [] }
+            serviceParts.append(try await client.send(.GET, "/v1/kv/" + part.text, query: query).body.count)
+        }
 
         // Our share of a change: the same recursive read as raw bytes (the test server's JSON and
         // the transfer) and parsed with every value already known (that plus our scanner).
@@ -82,7 +93,10 @@ enum ConsulWatchScenario {
             BenchmarkRow(scenario: "consul watch: first listing", size: label, samples: [initial], note: "recursive read and decode of the tree"),
             BenchmarkRow(scenario: "consul watch: one VS edit", size: label, samples: samples,
                          note: "\(edits) edits, PUT to decoded listing; per change: recursive watch of the tree \(mb(tree)), "
-                             + "of the VirtualService kind \(mb(kind)), keys-then-get \(mb(keys + one))"),
+                             + "of the VirtualService kind \(mb(kind)), keys-then-get \(mb(keys + one)); "
+                             + "in parts (what the store does: \(plan.parts.count) queries) the edited VirtualService's part "
+                             + "\(mb(serviceParts.reduce(0, +) / max(serviceParts.count, 1))) on average, \(mb(serviceParts.max() ?? 0)) at most, "
+                             + "plus the key listing \(mb(keys))"),
         ]
     }
 }

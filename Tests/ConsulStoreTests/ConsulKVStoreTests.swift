@@ -127,6 +127,56 @@ import Testing
         #expect(fourth.entries.count == 4)
     }
 
+    @Test func aLargeTreeIsWatchedInPartsAndAnEditReadsOnlyItsPart() async throws {
+        let server = try await ConsulTestServer.start()
+        let (base, client) = try Self.store(server, wait: .seconds(2))
+        defer { Task { await client.shutdown(); await server.stop() } }
+        var store = base
+        // Thresholds scaled down so 60 small keys make a plan of several parts.
+        store.wholeWatchBelow = 2_000
+        store.watchPartBytes = 1_500
+        let service = { (index: Int) in "gloo/gateway.solo.io/v1/VirtualService/gloo-system/vs-\(index)" }
+        for index in 0..<60 { await server.put(service(index), "virtualHost: {domains: [vs-\(index)]}") }
+        var watch = store.watchEntries(prefix: "gloo/").makeAsyncIterator()
+        let first = try #require(try await watch.next())
+        #expect(first.entries.count == 60)
+        try await Task.sleep(for: .milliseconds(200))
+        let before = await server.requests().count
+
+        // A value edit: the answer is the edited key's part, not the tree.
+        await server.put(service(42), "virtualHost: {domains: [edited]}")
+        let edited = try #require(try await watch.next())
+        #expect(edited.entries.count == 60)
+        #expect(edited.entries.map(\.key) == first.entries.map(\.key))
+        #expect(String(decoding: try #require(edited.entries.first { $0.key == service(42) }).value, as: UTF8.self).contains("edited"))
+        let reads = await server.requests().dropFirst(before).filter { $0.method == "GET" }
+        #expect(!reads.isEmpty)
+        #expect(!reads.contains { $0.path == "/v1/kv/gloo/" && $0.query.contains("recurse") }, "\(reads)")
+        #expect(reads.allSatisfy { $0.query.contains("index=") })
+
+        // A key no part reads (a new kind): the plan is made again and the key arrives.
+        await server.put("gloo/gloo.solo.io/v1/Upstream/gloo-system/petstore", "static: {hosts: []}")
+        var listing = try #require(try await watch.next())
+        while !listing.entries.contains(where: { $0.key.hasSuffix("petstore") }) { listing = try #require(try await watch.next()) }
+        #expect(listing.entries.count == 61)
+
+        // A delete, a blip of failures, then a restore with lower indexes: each still arrives.
+        await server.delete(service(7))
+        listing = try #require(try await watch.next())
+        #expect(listing.entries.count == 60 && !listing.entries.contains { $0.key == service(7) })
+        await server.failNext(2)
+        await server.put(service(8), "virtualHost: {domains: [after-failures]}")
+        listing = try #require(try await watch.next())
+        #expect(String(decoding: try #require(listing.entries.first { $0.key == service(8) }).value, as: UTF8.self).contains("after-failures"))
+        await server.restart(lowerIndexTo: 1)
+        await server.put(service(9), "virtualHost: {domains: [after-restore]}")
+        listing = try #require(try await watch.next())
+        while !String(decoding: listing.entries.first { $0.key == service(9) }?.value ?? [], as: UTF8.self).contains("after-restore") {
+            listing = try #require(try await watch.next())
+        }
+        #expect(listing.entries.count == 60)
+    }
+
     @Test func addressesParseLikeConsulsTools() {
         #expect(ConsulClientConfiguration(address: "127.0.0.1:8500")?.baseURL == "http://127.0.0.1:8500")
         #expect(ConsulClientConfiguration(address: "consul.service:8501", ssl: true)?.baseURL == "https://consul.service:8501")

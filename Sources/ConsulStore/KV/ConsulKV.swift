@@ -56,11 +56,7 @@ public struct ConsulKV: Sendable {
         prefix: String, index: UInt64? = nil, known: (String, UInt64) -> [UInt8]? = { _, _ in nil }
     ) async throws -> ([Pair], ConsulQueryMeta) {
         var query: [(String, String?)] = [("recurse", nil)]
-        query += consistency
-        if let index {
-            query.append(("index", String(index)))
-            query.append(("wait", "\(client.configuration.wait.components.seconds)s"))
-        }
+        query += consistency + blocking(index)
         let path = "/v1/kv/" + ConsulHTTPClient.pathEscape(prefix)
         let answer = try await client.send(.GET, path, query: query, blocking: index != nil)
         if answer.status == 404 { return ([], answer.meta) }
@@ -72,14 +68,28 @@ public struct ConsulKV: Sendable {
         }
     }
 
+    /// The keys under `prefix` (`?keys`), as Consul's JSON array of strings (unparsed, so a caller
+    /// can tell an unchanged answer by its bytes); `[]` when there is none. With `index`, a
+    /// blocking query.
+    public func keys(prefix: String, index: UInt64? = nil) async throws -> ([UInt8], ConsulQueryMeta) {
+        var query: [(String, String?)] = [("keys", nil)]
+        query += consistency + blocking(index)
+        let path = "/v1/kv/" + ConsulHTTPClient.pathEscape(prefix)
+        let answer = try await client.send(.GET, path, query: query, blocking: index != nil)
+        if answer.status == 404 { return (Array("[]".utf8), answer.meta) }
+        try ConsulHTTPClient.check(answer, .GET, path)
+        return (answer.body, answer.meta)
+    }
+
+    /// Parses an answer of `keys(prefix:index:)`.
+    public static func parseKeys(_ body: [UInt8]) throws -> [String] {
+        try ConsulHTTPClient.decode([String].self, body, "/v1/kv?keys")
+    }
+
     /// The pair stored under `key`, or nil. With `index`, a blocking query.
     public func get(_ key: String, index: UInt64? = nil) async throws -> (Pair?, ConsulQueryMeta) {
         let path = "/v1/kv/" + ConsulHTTPClient.pathEscape(key)
-        var query = consistency
-        if let index {
-            query.append(("index", String(index)))
-            query.append(("wait", "\(client.configuration.wait.components.seconds)s"))
-        }
+        let query = consistency + blocking(index)
         let answer = try await client.send(.GET, path, query: query, blocking: index != nil)
         if answer.status == 404 { return (nil, answer.meta) }
         try ConsulHTTPClient.check(answer, .GET, path)
@@ -127,6 +137,12 @@ public struct ConsulKV: Sendable {
         case .stale: [("stale", nil)]
         case .consistent: [("consistent", nil)]
         }
+    }
+
+    /// `index` and `wait` for a blocking query; nothing for a plain read.
+    private func blocking(_ index: UInt64?) -> [(String, String?)] {
+        guard let index else { return [] }
+        return [("index", String(index)), ("wait", "\(client.configuration.wait.components.seconds)s")]
     }
 
     func result(_ answer: ConsulHTTPClient.Answer, _ path: String) throws -> Bool {

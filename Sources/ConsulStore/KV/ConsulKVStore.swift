@@ -4,8 +4,9 @@ import GlooAPI
 
 /// Gloo resources in Consul KV (`consul kv put gloo/gateway.solo.io/v1/VirtualService/ns/name`):
 /// a `KeyValueBackend`, so get, list, CAS put and delete, status write-back and the watch follow
-/// Gloo's layout. Versions are Consul's ModifyIndex. The watch is one recursive blocking query on
-/// the root key; each answer is decoded only where a ModifyIndex changed (`KVTreeDecoder`).
+/// Gloo's layout. Versions are Consul's ModifyIndex. The watch (`ConsulKVStore+Watch`) is one
+/// recursive blocking query on the root key, or several on parts of a large tree; each answer is
+/// decoded only where a ModifyIndex changed (`KVTreeDecoder`).
 public struct ConsulKVStore: KeyValueBackend {
     public let rootKey: String
     public var backendName: String { "consul" }
@@ -18,6 +19,11 @@ public struct ConsulKVStore: KeyValueBackend {
     /// starting with a full read): 250 ms, then 500 ms, with jitter.
     public var quickRetries = 2
     public var minimumBackoff: Duration = .milliseconds(250)
+    /// A watched tree whose recursive answer would be larger than this is watched in parts
+    /// (`KVWatchPlan`) of about `watchPartBytes` each, at most `maximumWatchParts` blocking queries.
+    public var wholeWatchBelow = 1024 * 1024
+    public var watchPartBytes = 192 * 1024
+    public var maximumWatchParts = 64
 
     public init(client: ConsulHTTPClient, rootKey: String = ResourceKey.defaultRootKey, observer: (any BackendRequestObserver)? = nil) {
         self.kv = ConsulKV(client: client)
@@ -92,69 +98,6 @@ public struct ConsulKVStore: KeyValueBackend {
         return try await observe("kv-delete") { try await kv.delete(key, cas: ifVersion) }
     }
 
-    /// The first listing at once, then one after each change, from a blocking query on `prefix`.
-    /// Failures are retried with backoff (never a hot loop); an index that goes backwards
-    /// (a snapshot restore, a new cluster) starts over with a full read.
-    public func watchEntries(prefix: String) -> AsyncThrowingStream<KVListing, any Error> {
-        let store = self
-        return AsyncThrowingStream { continuation in
-            let task = Task {
-                var index = BlockingQueryIndex()
-                var backoff = store.minimumBackoff
-                var failures = 0
-                var generation: UInt64 = 0
-                var last: KVListing?
-                while !Task.isCancelled {
-                    do {
-                        let asked = ContinuousClock.now
-                        let blockingIndex: UInt64? = index.next == 0 ? nil : index.next
-                        let previous = KnownValues(last?.entries ?? [])
-                        var (pairs, meta) = try await store.observe("kv-watch") {
-                            try await store.kv.list(prefix: prefix, index: blockingIndex) { key, modifyIndex in
-                                // The last listing's value when the key kept its ModifyIndex.
-                                previous.value(of: key, at: modifyIndex)
-                            }
-                        }
-                        let outcome = index.receive(meta.index)
-                        backoff = store.minimumBackoff
-                        failures = 0
-                        // An answer that comes back early with nothing new is how a hot loop starts
-                        // (a proxy that does not block, a stuck index): at most one such per second.
-                        if outcome == .unchanged, ContinuousClock.now - asked < .seconds(1) {
-                            try await Task.sleep(until: asked + .seconds(1), clock: .continuous)
-                        }
-                        if outcome == .reset {
-                            // A restore may reuse ModifyIndexes for other content: nothing decoded
-                            // before is reused, not even for this answer.
-                            generation += 1
-                            last = nil
-                            pairs = try await store.observe("kv-list") { try await store.kv.list(prefix: prefix) }.0
-                        }
-                        var listing = Self.listing(pairs, meta)
-                        listing.generation = generation
-                        if last == nil || listing.entries != last?.entries {
-                            last = listing
-                            continuation.yield(listing)
-                        }
-                    } catch {
-                        if Task.isCancelled { break }
-                        // A blip is retried here; a failure that persists ends the stream, and the
-                        // consumer reports it and watches again after its own backoff.
-                        failures += 1
-                        if failures > store.quickRetries {
-                            continuation.finish(throwing: error)
-                            return
-                        }
-                        try? await Task.sleep(for: Self.jittered(backoff))
-                        backoff = backoff * 2
-                    }
-                }
-                continuation.finish()
-            }
-            continuation.onTermination = { _ in task.cancel() }
-        }
-    }
-
     static func listing(_ pairs: [ConsulKV.Pair], _ meta: ConsulQueryMeta) -> KVListing {
         // Folders (keys ending in `/`) are not values.
         var entries = pairs.filter { !$0.key.hasSuffix("/") }.map { KVEntry(key: $0.key, value: $0.value, version: $0.modifyIndex) }
@@ -168,7 +111,7 @@ public struct ConsulKVStore: KeyValueBackend {
         duration + duration * Double.random(in: 0..<0.25)
     }
 
-    private func observe<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
+    func observe<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {
         let started = ContinuousClock.now
         do {
             let result = try await body()
@@ -178,29 +121,5 @@ public struct ConsulKVStore: KeyValueBackend {
             observer?.observe(BackendRequest(backend: "consul", operation: operation, duration: ContinuousClock.now - started, failed: true))
             throw error
         }
-    }
-}
-
-/// The values of the last listing, looked up in answer order: Consul lists keys sorted, so the
-/// next key is almost always at the next position and no table is built for 15,000 keys.
-final class KnownValues {
-    private let entries: [KVEntry]
-    private var cursor = 0
-    private lazy var byKey: [String: Int] = Dictionary(entries.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
-
-    init(_ entries: [KVEntry]) { self.entries = entries }
-
-    /// The value stored for `key` when it still has `version`.
-    func value(of key: String, at version: UInt64) -> [UInt8]? {
-        let position: Int
-        if cursor < entries.count, entries[cursor].key == key {
-            position = cursor
-        } else if let found = byKey[key] {
-            position = found
-        } else {
-            return nil
-        }
-        cursor = position + 1
-        return entries[position].version == version ? entries[position].value : nil
     }
 }

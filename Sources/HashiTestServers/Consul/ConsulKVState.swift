@@ -39,7 +39,12 @@ actor ConsulKVState {
     /// of 15,000 keys is a concatenation, so the benchmarks time the client, not this server.
     private var encoded: [String: (pair: Pair, json: [UInt8])] = [:]
     /// The keys in order, rebuilt after a key is added or removed.
-    var sortedKeys: [String]?
+    var sortedKeys: [String]? {
+        didSet { if sortedKeys == nil { keysAnswers = [:] } }
+    }
+    /// `?keys` answers by prefix while the keys stay the same (every watch of a large tree asks
+    /// for the key listing after each change).
+    private var keysAnswers: [String: ByteBuffer] = [:]
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     private(set) var requests: [LoggedRequest] = []
     private var failures: [(status: Int, remaining: Int)] = []
@@ -66,7 +71,9 @@ actor ConsulKVState {
     /// else the KV table's index (Consul's rule for missing keys).
     func index(prefix: String, recurse: Bool) -> UInt64 {
         let matches: (String) -> Bool = recurse ? { $0.hasPrefix(prefix) } : { $0 == prefix }
-        let written = pairs.values.filter { matches($0.key) }.map(\.modifyIndex).max() ?? 0
+        // Every waiting query asks again after each change: the keys under the prefix are found
+        // in key order, not by testing all of them.
+        let written = read(prefix: prefix, recurse: recurse).map(\.modifyIndex).max() ?? 0
         let deleted = tombstones.filter { matches($0.key) }.map(\.value).max() ?? 0
         let newest = max(written, deleted)
         return newest == 0 ? raftIndex : newest
@@ -88,6 +95,16 @@ actor ConsulKVState {
             low += 1
         }
         return found
+    }
+
+    /// The keys under `prefix` as a JSON array of strings (nil when there is none).
+    func keysJSON(prefix: String) -> ByteBuffer? {
+        if let cached = keysAnswers[prefix] { return cached }
+        let found = read(prefix: prefix, recurse: true)
+        guard !found.isEmpty else { return nil }
+        let answer = ByteBuffer(string: "[" + found.map { "\"\(ConsulTestServer.escapeJSON($0.key))\"" }.joined(separator: ",") + "]")
+        keysAnswers[prefix] = answer
+        return answer
     }
 
     /// `pairs` as a JSON array, each pair encoded once per version.

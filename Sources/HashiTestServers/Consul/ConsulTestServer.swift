@@ -235,12 +235,14 @@ public final class ConsulTestServer: Sendable {
             await state.block(prefix: key, recurse: recurse, above: index, wait: min(wait, .seconds(600)))
         }
         let index = await state.index(prefix: key, recurse: recurse)
+        if query["keys"] != nil {
+            guard let keys = await state.keysJSON(prefix: key) else {
+                return Response(status: .notFound, headers: headers(index: index))
+            }
+            return Response(status: .ok, headers: headers(index: index), body: ResponseBody(byteBuffer: keys))
+        }
         let found = await state.read(prefix: key, recurse: recurse)
         if found.isEmpty { return Response(status: .notFound, headers: headers(index: index)) }
-        if query["keys"] != nil {
-            let keys = found.map { "\"\(escapeJSON($0.key))\"" }.joined(separator: ",")
-            return json("[\(keys)]", index: index)
-        }
         if query["raw"] != nil, let pair = found.first {
             return Response(status: .ok, headers: headers(index: index), body: ResponseBody(byteBuffer: ByteBuffer(bytes: pair.value)))
         }

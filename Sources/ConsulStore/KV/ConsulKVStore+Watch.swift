@@ -1,0 +1,294 @@
+import GlooAPI
+import HashiHTTP
+
+extension ConsulKVStore {
+    /// The first listing at once, then one after each change. A tree whose answer stays under
+    /// `wholeWatchBelow` is one recursive blocking query on `prefix`; a larger one is split by
+    /// `KVWatchPlan` into parts watched side by side, plus a `?keys` query that notices a key no
+    /// part reads (the plan is then made again from a full read). Failures are retried with
+    /// backoff (never a hot loop); an index that goes backwards (a snapshot restore, a new
+    /// cluster) starts over with a full read.
+    public func watchEntries(prefix: String) -> AsyncThrowingStream<KVListing, any Error> {
+        let watch = KVTreeWatch(store: self, prefix: prefix)
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    var publisher = KVTreeWatch.Publisher { continuation.yield($0) }
+                    try await watch.run(&publisher)
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}
+
+/// One watch of a KV prefix (`ConsulKVStore.watchEntries`): full reads, then either the whole
+/// prefix or the parts of a plan followed with blocking queries.
+struct KVTreeWatch: Sendable {
+    let store: ConsulKVStore
+    let prefix: String
+
+    /// Hands listings to the stream and remembers the last one.
+    struct Publisher {
+        let emit: (KVListing) -> Void
+        var last: KVListing?
+
+        init(_ emit: @escaping (KVListing) -> Void) { self.emit = emit }
+
+        /// Emits `listing` unless it holds what the last one held (`changed`: known to differ).
+        mutating func publish(_ listing: KVListing, changed: Bool = false) {
+            if changed || last == nil || last?.generation != listing.generation || last?.entries != listing.entries { emit(listing) }
+            last = listing
+        }
+    }
+
+    /// Why following the tree stopped.
+    enum Ending {
+        /// The index went backwards: versions read before mean nothing now.
+        case reset
+        /// The plan no longer fits: make it again from this listing, or from a full read.
+        case replan(KVListing?)
+        case cancelled
+    }
+
+    /// What the queries of a plan report to the task that merges them.
+    enum PartEvent: Sendable {
+        case changed(part: Int, entries: [KVEntry], index: UInt64)
+        case reset
+        case uncovered
+        case failed(any Error)
+    }
+
+    func run(_ publisher: inout Publisher) async throws {
+        var generation: UInt64 = 0
+        var fresh: KVListing?
+        while !Task.isCancelled {
+            var listing: KVListing
+            if let fresh {
+                listing = fresh
+            } else {
+                let known = KnownValues(publisher.last?.entries ?? [])
+                let (pairs, meta) = try await retrying {
+                    try await store.observe("kv-list") { try await store.kv.list(prefix: prefix, known: known.value) }
+                }
+                listing = ConsulKVStore.listing(pairs, meta)
+                listing.generation = generation
+            }
+            fresh = nil
+            publisher.publish(listing)
+            let plan = KVWatchPlan.make(prefix: prefix, entries: listing.entries, targetBytes: store.watchPartBytes,
+                                        maximumParts: store.maximumWatchParts, wholeBelow: store.wholeWatchBelow)
+            let ending = plan.isWhole
+                ? try await followWhole(from: listing, &publisher)
+                : try await followParts(plan, from: listing, &publisher)
+            switch ending {
+            case .reset:
+                // A restore may reuse ModifyIndexes for other content: nothing read before is reused.
+                generation += 1
+                publisher.last = nil
+            case .replan(let listing):
+                fresh = listing
+            case .cancelled:
+                return
+            }
+        }
+    }
+
+    /// One recursive blocking query on the prefix, until the tree grows past `wholeWatchBelow`.
+    private func followWhole(from listing: KVListing, _ publisher: inout Publisher) async throws -> Ending {
+        var index = BlockingQueryIndex()
+        _ = index.receive(listing.index)
+        var current = listing
+        while !Task.isCancelled {
+            let asked = ContinuousClock.now
+            let known = KnownValues(current.entries)
+            let next = index.next
+            let (pairs, meta) = try await retrying {
+                try await store.observe("kv-watch") { try await store.kv.list(prefix: prefix, index: next, known: known.value) }
+            }
+            switch index.receive(meta.index) {
+            case .reset:
+                return .reset
+            case .unchanged:
+                try await pace(since: asked)
+            case .changed:
+                current = ConsulKVStore.listing(pairs, meta)
+                current.generation = listing.generation
+                publisher.publish(current)
+                if current.entries.reduce(0, { $0 + KVWatchPlan.answerBytes($1) }) > store.wholeWatchBelow {
+                    return .replan(current)
+                }
+            }
+        }
+        return .cancelled
+    }
+
+    /// The plan's parts, each its own blocking query, merged in key order after each change.
+    private func followParts(_ plan: KVWatchPlan, from listing: KVListing, _ publisher: inout Publisher) async throws -> Ending {
+        var partEntries = Array(repeating: [KVEntry](), count: plan.parts.count)
+        for entry in listing.entries {
+            guard let part = plan.part(for: entry.key) else { return .replan(nil) }
+            partEntries[part].append(entry)
+        }
+        // Each part blocks from its own newest ModifyIndex (what Consul reports for it), so an
+        // answer after the wait does not look like an index going backwards.
+        var partIndexes = partEntries.map { $0.map(\.version).max() ?? listing.index }
+        let (events, sink) = AsyncStream.makeStream(of: PartEvent.self)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            for (position, part) in plan.parts.enumerated() {
+                let entries = partEntries[position], start = partIndexes[position]
+                group.addTask { await followPart(part, at: position, entries, from: start, sink) }
+            }
+            group.addTask { await followKeys(plan, from: listing.index, sink) }
+            defer { group.cancelAll() }
+            for await event in events {
+                switch event {
+                case .changed(let part, let entries, let index):
+                    partEntries[part] = entries
+                    partIndexes[part] = index
+                    var merged = KVListing(entries: partEntries.flatMap { $0 }, index: partIndexes.max() ?? listing.index)
+                    merged.generation = listing.generation
+                    // The part reports only answers whose entries changed.
+                    publisher.publish(merged, changed: true)
+                case .reset:
+                    return .reset
+                case .uncovered:
+                    return .replan(nil)
+                case .failed(let error):
+                    throw error
+                }
+            }
+            return .cancelled
+        }
+    }
+
+    /// Follows one part; reports each change of its entries.
+    private func followPart(
+        _ part: KVWatchPlan.Part, at position: Int, _ entries: [KVEntry], from start: UInt64, _ sink: AsyncStream<PartEvent>.Continuation
+    ) async {
+        await follow(from: start, state: entries, sink, read: { next, known in try await read(part, index: next, known: known) }) {
+            found, answerIndex, known in
+            if found != known {
+                known = found
+                sink.yield(.changed(part: position, entries: found, index: answerIndex))
+            }
+            return true
+        }
+    }
+
+    /// Repeats a blocking read from index `start` until the task ends: an index that goes
+    /// backwards is reported, early answers without a change are paced, and each answer with a
+    /// new index goes to `changed` (with `state`, which it may update; false stops). A failure
+    /// that outlasts the quick retries is reported.
+    private func follow<State, Value>(
+        from start: UInt64, state: State, _ sink: AsyncStream<PartEvent>.Continuation,
+        read: (UInt64, State) async throws -> (Value, UInt64), changed: (Value, UInt64, inout State) throws -> Bool
+    ) async {
+        var index = BlockingQueryIndex()
+        _ = index.receive(start)
+        var state = state
+        do {
+            while !Task.isCancelled {
+                let asked = ContinuousClock.now
+                let next = index.next, current = state
+                let (value, answerIndex) = try await retrying { try await read(next, current) }
+                switch index.receive(answerIndex) {
+                case .reset:
+                    sink.yield(.reset)
+                    return
+                case .unchanged:
+                    try await pace(since: asked)
+                case .changed:
+                    if try !changed(value, answerIndex, &state) { return }
+                }
+            }
+        } catch {
+            if !Task.isCancelled { sink.yield(.failed(error)) }
+        }
+    }
+
+    /// One blocking read of a part.
+    private func read(_ part: KVWatchPlan.Part, index: UInt64, known: [KVEntry]) async throws -> ([KVEntry], UInt64) {
+        switch part {
+        case .prefix(let prefix):
+            let values = KnownValues(known)
+            let (pairs, meta) = try await store.observe("kv-watch") {
+                try await store.kv.list(prefix: prefix, index: index, known: values.value)
+            }
+            return (ConsulKVStore.listing(pairs, meta).entries, meta.index)
+        case .key(let key):
+            let (pair, meta) = try await store.observe("kv-watch") { try await store.kv.get(key, index: index) }
+            return (pair.map { [KVEntry(key: $0.key, value: $0.value, version: $0.modifyIndex)] } ?? [], meta.index)
+        }
+    }
+
+    /// Follows the keys under the prefix (not their values) and reports a key no part reads.
+    private func followKeys(_ plan: KVWatchPlan, from start: UInt64, _ sink: AsyncStream<PartEvent>.Continuation) async {
+        let prefix = prefix
+        await follow(from: start, state: [UInt8]?.none, sink, read: { next, _ in
+            let (body, meta) = try await store.observe("kv-keys") { try await store.kv.keys(prefix: prefix, index: next) }
+            return (body, meta.index)
+        }) { body, _, seen in
+            // A value edit leaves the listing byte for byte the same.
+            guard body != seen else { return true }
+            seen = body
+            guard try ConsulKV.parseKeys(body).allSatisfy({ $0.hasSuffix("/") || plan.covers($0) }) else {
+                sink.yield(.uncovered)
+                return false
+            }
+            return true
+        }
+    }
+
+    /// Runs `read`, retrying a failure `store.quickRetries` times with backoff (250 ms, then
+    /// 500 ms, with jitter); then the failure ends the watch and its consumer reports it.
+    private func retrying<T>(_ read: () async throws -> T) async throws -> T {
+        var backoff = store.minimumBackoff
+        var failures = 0
+        while true {
+            do {
+                return try await read()
+            } catch {
+                failures += 1
+                if Task.isCancelled || failures > store.quickRetries { throw error }
+                try await Task.sleep(for: ConsulKVStore.jittered(backoff))
+                backoff = backoff * 2
+            }
+        }
+    }
+
+    /// An answer that comes back early with nothing new is how a hot loop starts (a proxy that
+    /// does not block, a stuck index): at most one such per second.
+    private func pace(since asked: ContinuousClock.Instant) async throws {
+        if ContinuousClock.now - asked < .seconds(1) {
+            try await Task.sleep(until: asked + .seconds(1), clock: .continuous)
+        }
+    }
+}
+
+/// The values of the last listing, looked up in answer order: Consul lists keys sorted, so the
+/// next key is almost always at the next position and no table is built for 15,000 keys.
+final class KnownValues {
+    private let entries: [KVEntry]
+    private var cursor = 0
+    private lazy var byKey: [String: Int] = Dictionary(entries.enumerated().map { ($1.key, $0) }, uniquingKeysWith: { first, _ in first })
+
+    init(_ entries: [KVEntry]) { self.entries = entries }
+
+    /// The value stored for `key` when it still has `version`.
+    func value(of key: String, at version: UInt64) -> [UInt8]? {
+        let position: Int
+        if cursor < entries.count, entries[cursor].key == key {
+            position = cursor
+        } else if let found = byKey[key] {
+            position = found
+        } else {
+            return nil
+        }
+        cursor = position + 1
+        return entries[position].version == version ? entries[position].value : nil
+    }
+}
