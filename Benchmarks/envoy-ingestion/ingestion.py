@@ -86,9 +86,17 @@ def edit_indices(services: int, edits: int):
     return [chooser.randrange(services) for _ in range(edits)]
 
 
-def measure(envoy_node, workdir, xds_port, api_type, listener_port, indices, publish):
+def cpu_seconds(pid):
+    """User and system CPU time the process has used so far (/proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(envoy_node, workdir, xds_port, api_type, listener_port, indices, publish, cpu=None):
     """Starts Envoy, times the initial load (edit 0 of VirtualService 0) and each edit from
-    `publish(generation, index)` until Envoy serves it."""
+    `publish(generation, index)` until Envoy serves it. With `cpu` (a dict holding a "pid"), also
+    the CPU that process used during the edits, in "seconds"."""
     started = time.monotonic()
     envoy = Envoy(workdir, xds_port, api_type, node_id=envoy_node)
     try:
@@ -96,12 +104,15 @@ def measure(envoy_node, workdir, xds_port, api_type, listener_port, indices, pub
         eventually(lambda: probe(listener_port, "vs-0.example.com") == "gen-0", timeout=600, interval=0.01)
         initial = time.monotonic() - started
         samples = []
+        cpu_before = cpu_seconds(cpu["pid"]) if cpu else 0
         for generation, index in enumerate(indices, start=1):
             host = f"vs-{index}.example.com"
             begin = time.monotonic()
             publish(generation, index)
             eventually(lambda: probe(listener_port, host) == f"gen-{generation}", timeout=120, interval=0.002)
             samples.append(time.monotonic() - begin)
+        if cpu:
+            cpu["seconds"] = cpu_seconds(cpu["pid"]) - cpu_before
         rejected = envoy.stat("listener_manager.lds.update_rejected") + envoy.stat("cluster_manager.cds.update_rejected")
         return initial, samples, rejected
     finally:
@@ -209,9 +220,10 @@ def consul_scenario(bin_dir: Path, size_args, mode, api_type, edits, workdir: Pa
 
         def publish(generation, index):
             put(SERVICE.format(index)[:-len(".yaml")], service(index, generation))
+        cpu = {"pid": gateway.pid}
         initial, samples, rejected = measure(f"consul-{mode}-{api_type}", workdir, xds_port, api_type, listener_port,
-                                             edit_indices(services, edits), publish)
-        return initial, samples, rejected, answer_bytes, settled, write_back, peak_rss(gateway.pid)
+                                             edit_indices(services, edits), publish, cpu)
+        return initial, samples, rejected, answer_bytes, settled, write_back, peak_rss(gateway.pid), cpu["seconds"] / len(samples)
     finally:
         gateway.terminate()
         gateway.wait(timeout=30)
@@ -256,13 +268,14 @@ def consul_rows(args, size_args, size, edits, workdir):
     ms = lambda seconds: f"{seconds * 1000:.1f} ms"  # noqa: E731
     for mode in args.modes.split(","):
         steps, baseline_port, services = prepare_baseline(args.bin_dir, size_args, mode, edits, workdir)
-        initial, samples, rejected, answer, written, write_back, rss = consul_scenario(
+        initial, samples, rejected, answer, written, write_back, rss, cpu_per_edit = consul_scenario(
             args.bin_dir, size_args, mode, "DELTA_GRPC", edits, workdir)
         floor_initial, floor, floor_rejected = baseline(steps, baseline_port, services, mode, "DELTA_GRPC", edits, workdir)
         print(f"| Consul KV ingestion, {mode} routes, delta | {size} ({services} VS) | {initial:.2f} s | "
               f"{ms(statistics.median(samples))} | {ms(percentile(samples, 0.99))} | {ms(max(samples))} | {edits} edits, KV PUT "
-              f"to Envoy serving it; a watch answer is {answer / 1e6:.2f} MB; {written} statuses written back in "
-              f"{write_back:.1f} s before the edits; controller peak RSS {rss:.0f} MiB; rejected updates: {rejected} |", flush=True)
+              f"to Envoy serving it; the whole tree read recursively is {answer / 1e6:.2f} MB; {written} statuses written back in "
+              f"{write_back:.1f} s before the edits; controller CPU per edit {ms(cpu_per_edit)}; controller peak RSS {rss:.0f} MiB; "
+              f"rejected updates: {rejected} |", flush=True)
         print(f"| baseline server, {mode} routes, delta | {size} ({services} VS) | {floor_initial:.2f} s | "
               f"{ms(statistics.median(floor))} | {ms(percentile(floor, 0.99))} | {ms(max(floor))} | the same edits pre-serialized; "
               f"Consul path / baseline at p50: {statistics.median(samples) / statistics.median(floor):.2f}x, at p99: "
@@ -310,10 +323,10 @@ def main():
                       f"{ms(statistics.median(samples) - statistics.median(floor))}; rejected updates: {floor_rejected} |",
                       flush=True)
             # Through Consul KV (the Consul test server), delta only.
-            initial, samples, rejected, answer, _, _, _ = consul_scenario(args.bin_dir, size_args, mode, "DELTA_GRPC", edits, workdir)
+            initial, samples, rejected, answer, _, _, _, _ = consul_scenario(args.bin_dir, size_args, mode, "DELTA_GRPC", edits, workdir)
             print(f"| Consul KV ingestion, {mode} routes, delta | {size} | {initial:.2f} s | {ms(statistics.median(samples))} | "
                   f"{ms(percentile(samples, 0.99))} | {ms(max(samples))} | {edits} edits, KV PUT to Envoy serving it (Consul "
-                  f"test server; a watch answer is {answer / 1e6:.2f} MB); rejected updates: {rejected} |", flush=True)
+                  f"test server; the whole tree read recursively is {answer / 1e6:.2f} MB); rejected updates: {rejected} |", flush=True)
 
 
 if __name__ == "__main__":

@@ -35,4 +35,33 @@ import Testing
         #expect(second == DiscoveryInterestPlan.interest(resources, discovered: discovered))
         #expect(Set(second.services.keys) == ["web", "billing", "cache"] && second.nomadServices.isEmpty)
     }
+
+    /// Edits that move references around: a service stays while anything points at it, and a
+    /// destination asking for every datacenter wins only while it is there.
+    @Test func anEditDropsOnlyWhatNothingElsePointsAt() throws {
+        let discovered = [Upstream(metadata: Metadata(name: "web", namespace: "ns"), upstreamType: .consul(ConsulUpstream(serviceName: "web")))]
+        var resources = ResourceSet()
+        resources.upstreams = [Upstream(metadata: Metadata(name: "billing-dc1", namespace: "ns"),
+                                        upstreamType: .consul(ConsulUpstream(serviceName: "billing", dataCenters: ["dc1"])))]
+        resources.virtualServices = [try Self.service("a", version: "1", routes: ["web", "consul:billing"]),
+                                     try Self.service("b", version: "1", routes: ["web"])]
+        let memo = DiscoveryInterestPlan.Memo()
+        var interest = DiscoveryInterestPlan.interest(resources, discovered: discovered, memo: memo)
+        #expect(interest.services == ["web": [], "billing": []])
+
+        // a no longer asks for billing in every datacenter: the Upstream's dc1 remains.
+        resources.virtualServices[0] = try Self.service("a", version: "2", routes: ["web"])
+        interest = DiscoveryInterestPlan.interest(resources, discovered: discovered, memo: memo)
+        #expect(interest.services == ["web": [], "billing": ["dc1"]])
+        #expect(interest == DiscoveryInterestPlan.interest(resources, discovered: discovered))
+
+        // b drops web, a still routes to it; then a drops it too.
+        resources.virtualServices[1] = try Self.service("b", version: "2", routes: [])
+        interest = DiscoveryInterestPlan.interest(resources, discovered: discovered, memo: memo)
+        #expect(interest.services["web"] == [])
+        resources.virtualServices[0] = try Self.service("a", version: "3", routes: ["consul:billing"])
+        interest = DiscoveryInterestPlan.interest(resources, discovered: discovered, memo: memo)
+        #expect(interest.services == ["billing": []])
+        #expect(interest == DiscoveryInterestPlan.interest(resources, discovered: discovered))
+    }
 }

@@ -35,12 +35,16 @@ import XDS
                                       gatewayType: .httpGateway(HttpGateway()))]
         let cache = TranslationCache()
         let translator = Translator()
-        var previous = try translator.translate(ApiSnapshot(resources: resources), cache: cache).proxies[0].envoy.xdsSnapshot()
+        var previousEnvoy = translator.translate(ApiSnapshot(resources: resources), cache: cache).proxies[0].envoy
+        var previous = try previousEnvoy.xdsSnapshot()
+        // Also built with the resources it came from: the tables are patched by position.
+        var previousBuilt = previous
         let edits: [(String, (inout ResourceSet) -> Void)] = [
             ("nothing", { _ in }),
             ("an endpoint's address (one load assignment swapped into the previous table)", { $0.endpoints = [endpoint("10.0.0.8")] }),
             ("a route", { $0.virtualServices[0] = Self.service("one", upstream: "a", prefix: "/v2") }),
             ("an upstream port", { $0.upstreams[1] = Self.upstream("b", port: 82) }),
+            ("another route", { $0.virtualServices[1] = Self.service("two", upstream: "a", prefix: "/v3") }),
             ("a new VirtualService", { $0.virtualServices.append(Self.service("three", upstream: "a", prefix: "/")) }),
             ("a removed VirtualService", { $0.virtualServices.removeFirst() }),
             ("a removed upstream", { $0.upstreams.removeFirst() }),
@@ -54,6 +58,11 @@ import XDS
             #expect(reused.versions == fresh.versions, "after \(what)")
             #expect(reused.resources == fresh.resources, "after \(what)")
             previous = reused
+            let patched = try envoy.xdsSnapshot(reusing: previousBuilt, builtFrom: previousEnvoy)
+            #expect(patched == fresh, "after \(what), built from the previous resources")
+            #expect(patched.versions == fresh.versions && patched.resources == fresh.resources, "after \(what)")
+            previousBuilt = patched
+            previousEnvoy = envoy
         }
     }
 }

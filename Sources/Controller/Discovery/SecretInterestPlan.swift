@@ -21,9 +21,17 @@ enum SecretInterestPlan {
         return requests
     }
 
+    /// Visits by position: resources are large values, and this runs on every edit at 15,000 of them.
     private static func forEachSource(_ resources: ResourceSet, discovered: [Upstream], _ body: (SslSource?, String) -> Void) {
-        for service in resources.virtualServices { body(service.sslConfig?.source, service.metadata.namespace) }
-        for upstream in resources.upstreams + discovered { body(upstream.sslConfig?.source, upstream.metadata.namespace) }
+        let services = resources.virtualServices
+        for index in services.indices where services[index].sslConfig != nil {
+            body(services[index].sslConfig?.source, services[index].metadata.namespace)
+        }
+        for upstreams in [resources.upstreams, discovered] {
+            for index in upstreams.indices where upstreams[index].sslConfig != nil {
+                body(upstreams[index].sslConfig?.source, upstreams[index].metadata.namespace)
+            }
+        }
         for gateway in resources.gateways {
             guard case .tcpGateway(let tcp)? = gateway.gatewayType else { continue }
             for host in tcp.tcpHosts { body(host.sslConfig?.source, gateway.metadata.namespace) }

@@ -17,10 +17,17 @@ extension EnvoyResources {
         var tables: [TypeURL: XDSSnapshot.TypeTable] = [:]
         func add<M: SwiftProtobuf.Message>(
             _ type: TypeURL, _ messages: [M], name: (M) -> String, payloads: [Data?] = [],
-            before: (EnvoyResources) -> [M]
+            before: (EnvoyResources) -> [M], payloadsBefore: (EnvoyResources.Payloads) -> [Data?] = { _ in [] }
         ) throws {
             if let previous, let previousResources, messages.isSameArray(as: before(previousResources)) {
                 tables[type] = previous.table(of: type)
+                return
+            }
+            if let previous, let previousResources,
+               let table = Self.patchedInPlace(type, messages, name: name, payloads: payloads, previous: previous,
+                                               before: before(previousResources), payloadsBefore: payloadsBefore(previousResources.payloads))
+            {
+                tables[type] = table
                 return
             }
             let known = previous?.resources(of: type) ?? [:]
@@ -52,16 +59,43 @@ extension EnvoyResources {
                 tables[type] = try XDSSnapshot.TypeTable(type, list)
             }
         }
-        try add(.cluster, clusters, name: { $0.name }, payloads: payloads.clusters.map { $0 }, before: { $0.clusters })
+        try add(.cluster, clusters, name: { $0.name }, payloads: payloads.clusters.map { $0 }, before: { $0.clusters },
+                payloadsBefore: { $0.clusters.map { $0 } })
         try add(.endpoint, loadAssignments, name: { $0.clusterName }, payloads: payloads.loadAssignments.map { $0 },
-                before: { $0.loadAssignments })
+                before: { $0.loadAssignments }, payloadsBefore: { $0.loadAssignments.map { $0 } })
         try add(.listener, listeners, name: { $0.name }, before: { $0.listeners })
         try add(.route, routeConfigurations, name: { $0.name }, payloads: payloads.routeConfigurations,
-                before: { $0.routeConfigurations })
+                before: { $0.routeConfigurations }, payloadsBefore: { $0.routeConfigurations })
         try add(.scopedRoute, scopedRouteConfigurations, name: { $0.name }, payloads: payloads.scopedRoutes,
-                before: { $0.scopedRouteConfigurations })
+                before: { $0.scopedRouteConfigurations }, payloadsBefore: { $0.scopedRoutes })
         try add(.secret, secrets, name: { $0.name }, before: { $0.secrets })
         return XDSSnapshot(tables: tables)
+    }
+
+    /// The common shape of an edit: the same resources in the same order, each serialization
+    /// the very same bytes as before except a few whose resource kept its name at its position.
+    /// Then `previous`'s table with those few swapped in, found by position (no name hashed for
+    /// the unchanged ones); nil when the lists are not of that shape.
+    private static func patchedInPlace<M: SwiftProtobuf.Message>(
+        _ type: TypeURL, _ messages: [M], name: (M) -> String, payloads: [Data?], previous: XDSSnapshot,
+        before: [M], payloadsBefore: [Data?]
+    ) -> XDSSnapshot.TypeTable? {
+        guard !payloads.isEmpty, payloads.count == messages.count, before.count == messages.count,
+              payloadsBefore.count == payloads.count
+        else { return nil }
+        var changed: [XDSResource] = []
+        for index in payloads.indices {
+            guard let bytes = payloads[index], let old = payloadsBefore[index] else { return nil }
+            if bytes.isSameBuffer(as: old) { continue }
+            let resourceName = name(messages[index])
+            guard resourceName == name(before[index]) else { return nil }
+            if bytes == old { continue }
+            changed.append(XDSResource(name: resourceName, typeURL: type, payload: bytes))
+            // Many changes: the general path is as cheap and checks more.
+            if changed.count > 256 { return nil }
+        }
+        let table = previous.table(of: type)
+        return changed.isEmpty ? table : table.replacing(changed)
     }
 }
 
@@ -74,6 +108,12 @@ extension Array {
 }
 
 extension Data {
+    /// Whether both share one buffer (the same serialization), without comparing bytes.
+    func isSameBuffer(as other: Data) -> Bool {
+        count == other.count && count > 0
+            && withUnsafeBytes { mine in other.withUnsafeBytes { theirs in mine.baseAddress == theirs.baseAddress } }
+    }
+
     /// Equal bytes; O(1) when both share one buffer (a serialization reused from the cache).
     func isSameBytes(as other: Data) -> Bool {
         guard count == other.count else { return false }
