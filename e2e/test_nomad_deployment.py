@@ -103,6 +103,8 @@ def test_proxy_job_structure_and_bootstrap_accepted_by_envoy(tmp_path):
         parsed = yaml.safe_load(bootstrap)
         assert parsed["node"] == {"id": "gateway~alloc-1", "cluster": "gateway", "metadata": {"role": "gloo-system~gateway-proxy"}}
         assert parsed["admin"]["address"]["socket_address"] == {"address": "127.0.0.1", "port_value": 19000}
+        # No periodic stats flush holding the main thread (and xDS) at 10,000 clusters.
+        assert parsed["stats_flush_on_admin"] is True
         xds = parsed["static_resources"]["clusters"][0]
         assert xds["type"] == "STATIC" and len(xds["load_assignment"]["endpoints"][0]["lb_endpoints"]) == 2
         assert ("transport_socket" in xds) == (xds_tls == "true")
