@@ -1,5 +1,6 @@
 import GlooAPI
 import HashiHTTP
+import Synchronization
 
 extension ConsulKVStore {
     /// The first listing at once, then one after each change. A tree whose answer stays under
@@ -10,7 +11,8 @@ extension ConsulKVStore {
     /// cluster) starts over with a full read.
     public func watchEntries(prefix: String) -> AsyncThrowingStream<KVListing, any Error> {
         let watch = KVTreeWatch(store: self, prefix: prefix)
-        return AsyncThrowingStream { continuation in
+        // Each listing is the whole tree: a consumer that falls behind gets the newest only.
+        return AsyncThrowingStream(bufferingPolicy: .bufferingNewest(1)) { continuation in
             let task = Task {
                 do {
                     var publisher = KVTreeWatch.Publisher { continuation.yield($0) }
@@ -45,6 +47,16 @@ struct KVTreeWatch: Sendable {
         }
     }
 
+    /// Parts' new entries not merged yet: a status write-back that touches 40 parts at once is
+    /// merged and published once, not 40 times.
+    final class PendingParts: Sendable {
+        private let parts = Mutex<[Int: (entries: [KVEntry], index: UInt64)]>([:])
+
+        func put(_ part: Int, _ entries: [KVEntry], _ index: UInt64) { parts.withLock { $0[part] = (entries, index) } }
+
+        func take() -> [Int: (entries: [KVEntry], index: UInt64)] { parts.withLock { parts in defer { parts = [:] }; return parts } }
+    }
+
     /// Why following the tree stopped.
     enum Ending {
         /// The index went backwards: versions read before mean nothing now.
@@ -56,7 +68,8 @@ struct KVTreeWatch: Sendable {
 
     /// What the queries of a plan report to the task that merges them.
     enum PartEvent: Sendable {
-        case changed(part: Int, entries: [KVEntry], index: UInt64)
+        /// Parts have new entries in `PendingParts`.
+        case changed
         case reset
         case uncovered
         case failed(any Error)
@@ -137,18 +150,23 @@ struct KVTreeWatch: Sendable {
         // answer after the wait does not look like an index going backwards.
         var partIndexes = partEntries.map { $0.map(\.version).max() ?? listing.index }
         let (events, sink) = AsyncStream.makeStream(of: PartEvent.self)
+        let pending = PendingParts()
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for (position, part) in plan.parts.enumerated() {
                 let entries = partEntries[position], start = partIndexes[position]
-                group.addTask { await followPart(part, at: position, entries, from: start, sink) }
+                group.addTask { await followPart(part, at: position, entries, from: start, pending, sink) }
             }
             group.addTask { await followKeys(plan, from: listing.index, sink) }
             defer { group.cancelAll() }
             for await event in events {
                 switch event {
-                case .changed(let part, let entries, let index):
-                    partEntries[part] = entries
-                    partIndexes[part] = index
+                case .changed:
+                    let changed = pending.take()
+                    if changed.isEmpty { continue }
+                    for (part, update) in changed {
+                        partEntries[part] = update.entries
+                        partIndexes[part] = update.index
+                    }
                     var merged = KVListing(entries: partEntries.flatMap { $0 }, index: partIndexes.max() ?? listing.index)
                     merged.generation = listing.generation
                     // The part reports only answers whose entries changed.
@@ -167,13 +185,15 @@ struct KVTreeWatch: Sendable {
 
     /// Follows one part; reports each change of its entries.
     private func followPart(
-        _ part: KVWatchPlan.Part, at position: Int, _ entries: [KVEntry], from start: UInt64, _ sink: AsyncStream<PartEvent>.Continuation
+        _ part: KVWatchPlan.Part, at position: Int, _ entries: [KVEntry], from start: UInt64, _ pending: PendingParts,
+        _ sink: AsyncStream<PartEvent>.Continuation
     ) async {
         await follow(from: start, state: entries, sink, read: { next, known in try await read(part, index: next, known: known) }) {
             found, answerIndex, known in
             if found != known {
                 known = found
-                sink.yield(.changed(part: position, entries: found, index: answerIndex))
+                pending.put(position, found, answerIndex)
+                sink.yield(.changed)
             }
             return true
         }
