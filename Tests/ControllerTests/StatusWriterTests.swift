@@ -108,33 +108,6 @@ import XDS
         }
     }
 
-    /// While edits keep coming past the maximum delay, statuses go out a slice at a time; once
-    /// the edits stop, the rest follow.
-    @Test func statusesTrickleOutWhileEditsKeepComing() async throws {
-        let store = await Self.seededStore()
-        let recording = FailingFirstStatusWrites(store: store, failFirst: false)
-        let writer = StatusWriter(store: recording, election: SoleLeader(), reporterNamespace: "gloo-system", logger: Logger(label: "test"),
-                                  quiet: .milliseconds(300), maximumDelay: .milliseconds(100), storm: (1, .milliseconds(30)))
-        let loop = ConfigLoop(store: store, cache: SnapshotCache(), state: ControllerState(), quiet: .milliseconds(5),
-                              maximumDelay: .milliseconds(50), logger: Logger(label: "test"), statusWriter: writer)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await loop.run() }
-            group.addTask { try await writer.run() }
-            // An edit every 40 ms for a while: translations never pause for the quiet period.
-            for edit in 0..<25 {
-                await store.store("gloo/gateway.solo.io/v1/VirtualService/gloo-system/storm",
-                                  "virtualHost: {domains: [storm-\(edit).example.com]}")
-                try await Task.sleep(for: .milliseconds(40))
-            }
-            let duringEdits = await recording.batches
-            #expect(duringEdits.count >= 2, "statuses were written during the edits: \(duringEdits)")
-            #expect(duringEdits.allSatisfy { $0 == 1 }, "one status per write while editing: \(duringEdits)")
-            #expect(await eventually { await Self.status(store, Self.serviceKey)?["state"] == .string("Accepted") })
-            #expect(await eventually { await Self.status(store, Self.brokenKey)?["state"] == .string("Rejected") })
-            group.cancelAll()
-        }
-    }
-
     @Test func failedWritesAreTriedAgainWithoutANewChange() async throws {
         let store = await Self.seededStore()
         let flaky = FailingFirstStatusWrites(store: store)
@@ -196,24 +169,16 @@ final class ScriptedElection: LeaderElection, Sendable {
     func resign() async {}
 }
 
-/// A store whose first batch of status writes fails (Consul unreachable for a moment), and
-/// which records the size of each batch.
+/// A store whose first batch of status writes fails (Consul unreachable for a moment).
 actor FailingFirstStatusWrites: ResourceStore {
     let store: InMemoryStore
-    let failFirst: Bool
     private(set) var attempts = 0
-    /// How many statuses each write carried.
-    private(set) var batches: [Int] = []
 
-    init(store: InMemoryStore, failFirst: Bool = true) {
-        self.store = store
-        self.failFirst = failFirst
-    }
+    init(store: InMemoryStore) { self.store = store }
 
     func updateStatuses(_ changes: [StatusChange], reporterNamespace: String) async -> [Result<StatusUpdate, any Error>] {
         attempts += 1
-        batches.append(changes.count)
-        if failFirst, attempts == 1 { return changes.map { _ in .failure(StoreError.notFound(key: "unreachable")) } }
+        if attempts == 1 { return changes.map { _ in .failure(StoreError.notFound(key: "unreachable")) } }
         return await store.updateStatuses(changes, reporterNamespace: reporterNamespace)
     }
 

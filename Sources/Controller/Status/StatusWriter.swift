@@ -10,9 +10,7 @@ import Translator
 /// A quiet store costs no request; losing leadership stops the writes before the next batch.
 /// Statuses wait until the configuration has settled (`quiet` without a new translation, at
 /// most `maximumDelay`): a burst of edits is reported in one batch, and reaching Envoy never
-/// waits behind a status write (each write wakes every replica's watch). While translations
-/// keep coming past `maximumDelay`, statuses go out in slices of `storm.slice` every
-/// `storm.pause`, so no single write wakes much of a large tree's watch in the middle of edits.
+/// waits behind a status write (each write wakes every replica's watch).
 public struct StatusWriter: Service {
     let store: any ResourceStore
     let election: any LeaderElection
@@ -26,18 +24,14 @@ public struct StatusWriter: Service {
     let maximumDelay: Duration
     /// How long to wait before writing again what failed (Consul unreachable, say).
     let retryPause: Duration
-    /// Statuses per write, and the pause between writes, while edits keep coming.
-    let storm: (slice: Int, pause: Duration)
     private let inbox = StatusInbox()
 
     public init(
         store: any ResourceStore, election: any LeaderElection, reporterNamespace: String, rootKey: String = ResourceKey.defaultRootKey,
         logger: Logger, metrics: GatewayMetrics? = nil, concurrency: Int = 2,
-        quiet: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(5), retryPause: Duration = .seconds(5),
-        storm: (slice: Int, pause: Duration) = (8, .milliseconds(200))
+        quiet: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(5), retryPause: Duration = .seconds(5)
     ) {
         self.retryPause = retryPause
-        self.storm = (max(1, storm.slice), storm.pause)
         self.quiet = quiet
         self.maximumDelay = maximumDelay
         self.store = store
@@ -72,29 +66,17 @@ public struct StatusWriter: Service {
             }
             var memo: [String: StatusMemo] = [:]
             var generation: UInt64?
-            // Statuses left over from a slice written while edits kept coming.
-            var owed = false
             for await _ in inbox.signals.cancelOnGracefulShutdown() {
                 guard inbox.isLeader else { continue }
-                await CoalescingWindow.settle(quiet: quiet, maximumDelay: owed ? storm.pause : maximumDelay) { inbox.translations }
+                await CoalescingWindow.settle(quiet: quiet, maximumDelay: maximumDelay) { inbox.translations }
                 guard inbox.isLeader, let (listing, reports) = inbox.latest else { continue }
-                let editing = inbox.translatedWithin(quiet)
                 if generation != listing.generation {
                     // Versions of another generation (a restored Consul) say nothing about these.
                     memo = [:]
                     generation = listing.generation
                 }
-                var writes = StatusPlan.writes(listing: listing, reports: reports, reporterNamespace: reporterNamespace,
+                let writes = StatusPlan.writes(listing: listing, reports: reports, reporterNamespace: reporterNamespace,
                                                rootKey: rootKey, memo: memo)
-                owed = editing && writes.count > storm.slice
-                if owed {
-                    writes = Array(writes.prefix(storm.slice))
-                    let pause = storm.pause
-                    group.addTask {
-                        try? await Task.sleep(for: pause)
-                        inbox.poke()
-                    }
-                }
                 if writes.isEmpty { continue }
                 let failures = await write(writes, memo: &memo, inbox: inbox)
                 if let failures {
@@ -181,7 +163,6 @@ final class StatusInbox: Sendable {
         var latest: (ResourceListing, Reports)?
         var leader = false
         var translations = 0
-        var lastTranslation: ContinuousClock.Instant?
     }
 
     private let state = Mutex(State())
@@ -195,10 +176,7 @@ final class StatusInbox: Sendable {
     func submit(_ listing: ResourceListing, _ reports: Reports, translated: Bool) {
         state.withLock {
             $0.latest = (listing, reports)
-            if translated {
-                $0.translations += 1
-                $0.lastTranslation = .now
-            }
+            if translated { $0.translations += 1 }
         }
         signal.yield()
     }
@@ -214,9 +192,4 @@ final class StatusInbox: Sendable {
     var latest: (ResourceListing, Reports)? { state.withLock { $0.latest } }
     var isLeader: Bool { state.withLock { $0.leader } }
     var translations: Int { state.withLock { $0.translations } }
-
-    /// Whether a translation was handed over less than `duration` ago (edits still coming).
-    func translatedWithin(_ duration: Duration) -> Bool {
-        state.withLock { $0.lastTranslation.map { ContinuousClock.now - $0 < duration } ?? false }
-    }
 }
