@@ -10,7 +10,7 @@ each is timed from the publish command until Envoy answers. The difference is ou
 
 The same edits are also made through Consul KV (the Consul test server, `run --consul-address`).
 
-Usage: ingestion.py BIN_DIR [--quick | --scale F] [--edits N] [--consul-only [--modes scoped,single]]
+Usage: ingestion.py BIN_DIR [--quick | --scale F] [--edits N] [--edit-interval-ms MS] [--consul-only [--modes scoped,single]]
 (--consul-only: only the Consul KV rows, each next to the baseline server serving the same edits.)
 (BIN_DIR holds gloo-hashi, gloo-hashi-bench and hashi-test-servers; scripts/bench.sh passes it.)"""
 
@@ -93,10 +93,14 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+EDIT_INTERVAL = 0.0
+
+
 def measure(envoy_node, workdir, xds_port, api_type, listener_port, indices, publish, cpu=None):
     """Starts Envoy, times the initial load (edit 0 of VirtualService 0) and each edit from
-    `publish(generation, index)` until Envoy serves it. With `cpu` (a dict holding a "pid"), also
-    the CPU that process used during the edits, in "seconds"."""
+    `publish(generation, index)` until Envoy serves it (edits EDIT_INTERVAL seconds apart; 0:
+    back to back). With `cpu` (a dict holding a "pid"), also the CPU that process used during the
+    edits, in "seconds" (the pauses between edits included)."""
     started = time.monotonic()
     envoy = Envoy(workdir, xds_port, api_type, node_id=envoy_node)
     try:
@@ -106,6 +110,8 @@ def measure(envoy_node, workdir, xds_port, api_type, listener_port, indices, pub
         samples = []
         cpu_before = cpu_seconds(cpu["pid"]) if cpu else 0
         for generation, index in enumerate(indices, start=1):
+            if EDIT_INTERVAL and generation > 1:
+                time.sleep(EDIT_INTERVAL)
             host = f"vs-{index}.example.com"
             begin = time.monotonic()
             publish(generation, index)
@@ -295,7 +301,11 @@ def main():
     parser.add_argument("--edits", type=int)
     parser.add_argument("--consul-only", action="store_true")
     parser.add_argument("--modes", default="scoped,single", help="route modes, comma-separated")
+    parser.add_argument("--edit-interval-ms", type=int, default=0,
+                        help="pause between edits (0: back to back, each edit right after Envoy served the last)")
     args = parser.parse_args()
+    global EDIT_INTERVAL
+    EDIT_INTERVAL = args.edit_interval_ms / 1000
     size_args = ["--quick"] if args.quick else (["--scale", args.scale] if args.scale else [])
     edits = args.edits or (5 if args.quick else 30)
     print("| scenario | size | initial load | edit p50 | edit p99 | max | note |")
