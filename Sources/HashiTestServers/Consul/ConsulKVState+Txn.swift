@@ -22,10 +22,13 @@ extension ConsulKVState {
         let index = raftIndex + 1
         var results: [Pair] = []
         var errors: [(index: Int, what: String)] = []
+        // Whether a key was added or removed (the key order is then rebuilt).
+        var keysChanged = false
         for (position, operation) in operations.enumerated() {
             let key = operation.key
             let current = pairs[key]
             func write() {
+                if current == nil { keysChanged = true }
                 let pair = Pair(key: key, value: operation.value, createIndex: current?.createIndex ?? index, modifyIndex: index,
                                 flags: current?.flags ?? 0, lockIndex: current?.lockIndex ?? 0, session: current?.session)
                 pairs[key] = pair
@@ -36,6 +39,7 @@ extension ConsulKVState {
                 results.append(result)
             }
             func remove() {
+                if current != nil { keysChanged = true }
                 pairs[key] = nil
                 tombstones[key] = index
             }
@@ -67,7 +71,7 @@ extension ConsulKVState {
             return .rolledBack(errors)
         }
         if operations.contains(where: { !["get", "check-index", "check-not-exists"].contains($0.verb) }) {
-            sortedKeys = nil
+            if keysChanged { sortedKeys = nil }
             raftIndex = index
             changed()
         }

@@ -45,6 +45,8 @@ actor ConsulKVState {
     /// `?keys` answers by prefix while the keys stay the same (every watch of a large tree asks
     /// for the key listing after each change).
     private var keysAnswers: [String: ByteBuffer] = [:]
+    /// `index(prefix:recurse:)` answers since the last change.
+    private var indexes: [String: UInt64] = [:]
     private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
     private(set) var requests: [LoggedRequest] = []
     private var failures: [(status: Int, remaining: Int)] = []
@@ -70,13 +72,17 @@ actor ConsulKVState {
     /// The index a read of `prefix` reports: the newest change under it (writes and deletes),
     /// else the KV table's index (Consul's rule for missing keys).
     func index(prefix: String, recurse: Bool) -> UInt64 {
+        // Every waiting query asks again after each change (64 of them for a watch in parts, one
+        // on the whole tree): each prefix's index is worked out once per change.
+        let cacheKey = recurse ? prefix + "/r" : prefix + "/k"
+        if let cached = indexes[cacheKey] { return cached }
         let matches: (String) -> Bool = recurse ? { $0.hasPrefix(prefix) } : { $0 == prefix }
-        // Every waiting query asks again after each change: the keys under the prefix are found
-        // in key order, not by testing all of them.
         let written = read(prefix: prefix, recurse: recurse).map(\.modifyIndex).max() ?? 0
         let deleted = tombstones.filter { matches($0.key) }.map(\.value).max() ?? 0
         let newest = max(written, deleted)
-        return newest == 0 ? raftIndex : newest
+        let index = newest == 0 ? raftIndex : newest
+        indexes[cacheKey] = index
+        return index
     }
 
     func read(prefix: String, recurse: Bool) -> [Pair] {
@@ -150,6 +156,7 @@ actor ConsulKVState {
     }
 
     func changed() {
+        indexes = [:]
         let waiting = waiters
         waiters = [:]
         for continuation in waiting.values { continuation.resume() }
