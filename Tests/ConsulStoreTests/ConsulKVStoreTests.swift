@@ -177,6 +177,27 @@ import Testing
         #expect(listing.entries.count == 60)
     }
 
+    /// A part whose query keeps failing ends the watch with Consul's error (its consumer reports it
+    /// and starts over), and the other parts' long-polls (here 30 s) are cancelled, not waited out.
+    @Test func aFailingPartEndsTheWatchWithTheErrorAndCancelsTheOthers() async throws {
+        let server = try await ConsulTestServer.start()
+        let (base, client) = try Self.store(server, token: "", wait: .seconds(30))
+        defer { Task { await client.shutdown(); await server.stop() } }
+        var store = base
+        store.wholeWatchBelow = 2_000
+        store.watchPartBytes = 1_500
+        for index in 0..<60 { await server.put("gloo/gateway.solo.io/v1/VirtualService/gloo-system/vs-\(index)", "virtualHost: {}") }
+        var watch = store.watchEntries(prefix: "gloo/").makeAsyncIterator()
+        _ = try #require(try await watch.next())
+        try await Task.sleep(for: .milliseconds(200))
+        await server.failNext(100)
+        // The long-polls already waiting answer this change; every query after it fails.
+        await server.put("gloo/gateway.solo.io/v1/VirtualService/gloo-system/vs-3", "virtualHost: {domains: [x]}")
+        await #expect { while try await watch.next() != nil {} } throws: { error in
+            "\(error)".contains("500") && "\(error)".contains("/v1/kv/gloo/")
+        }
+    }
+
     @Test func addressesParseLikeConsulsTools() {
         #expect(ConsulClientConfiguration(address: "127.0.0.1:8500")?.baseURL == "http://127.0.0.1:8500")
         #expect(ConsulClientConfiguration(address: "consul.service:8501", ssl: true)?.baseURL == "https://consul.service:8501")
