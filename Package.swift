@@ -106,7 +106,7 @@ let package = Package(
         .target(
             name: "HashiTestServers",
             dependencies: [
-                "GlooAPI", .product(name: "Hummingbird", package: "hummingbird"),
+                "GlooAPI", "HashiHTTP", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),

@@ -1,4 +1,5 @@
 import Foundation
+import HashiHTTP
 
 /// A session in the Consul test server (`/v1/session`).
 struct TestSession: Sendable {
@@ -10,7 +11,7 @@ struct TestSession: Sendable {
     var lockDelay: Duration
     var createIndex: UInt64
     /// When the TTL runs out without a renewal (nil: no TTL).
-    var expires: ContinuousClock.Instant?
+    var expires: Timeline.Instant?
 
     var json: String {
         let ttlText = ttl.map { "\($0.components.seconds)s" } ?? ""
@@ -37,7 +38,7 @@ extension ConsulKVState {
         raftIndex += 1
         let id = UUID().uuidString.lowercased()
         sessions[id] = TestSession(id: id, name: name, node: node, ttl: ttl, behavior: behavior, lockDelay: lockDelay ?? .seconds(15),
-                                   createIndex: raftIndex, expires: ttl.map { ContinuousClock.now + $0 })
+                                   createIndex: raftIndex, expires: ttl.map { sessionTimeline.now + $0 })
         changed()
         return id
     }
@@ -46,7 +47,7 @@ extension ConsulKVState {
     func renewSession(_ id: String) -> TestSession? {
         expireSessions()
         guard var session = sessions[id] else { return nil }
-        session.expires = session.ttl.map { ContinuousClock.now + $0 }
+        session.expires = session.ttl.map { sessionTimeline.now + $0 }
         sessions[id] = session
         return session
     }
@@ -68,7 +69,7 @@ extension ConsulKVState {
 
     /// Invalidates every session whose TTL ran out.
     func expireSessions() {
-        let now = ContinuousClock.now
+        let now = sessionTimeline.now
         for (id, session) in sessions {
             if let expires = session.expires, expires <= now { invalidate(id) }
         }
@@ -78,7 +79,7 @@ extension ConsulKVState {
         guard let session = sessions.removeValue(forKey: id) else { return }
         raftIndex += 1
         for (key, pair) in pairs where pair.session == id {
-            if session.lockDelay > .zero { lockDelays[key] = ContinuousClock.now + session.lockDelay }
+            if session.lockDelay > .zero { lockDelays[key] = sessionTimeline.now + session.lockDelay }
             if session.behavior == "delete" {
                 pairs[key] = nil
                 tombstones[key] = raftIndex
@@ -97,7 +98,7 @@ extension ConsulKVState {
         expireSessions()
         guard sessions[id] != nil else { throw .invalid("invalid session \"\(id)\"") }
         if let holder = pairs[key]?.session { guard holder == id else { return false } }
-        if let until = lockDelays[key], ContinuousClock.now < until { return false }
+        if let until = lockDelays[key], sessionTimeline.now < until { return false }
         lockDelays[key] = nil
         raftIndex += 1
         let existing = pairs[key]

@@ -1,4 +1,5 @@
 import Foundation
+import HashiHTTP
 import NIOCore
 
 /// The state behind the Consul test server: the KV table with Consul's indexes (CreateIndex,
@@ -31,7 +32,9 @@ actor ConsulKVState {
     var tombstones: [String: UInt64] = [:]
     var sessions: [String: TestSession] = [:]
     /// Keys whose lock was lost with a session: no acquire until the instant.
-    var lockDelays: [String: ContinuousClock.Instant] = [:]
+    var lockDelays: [String: Timeline.Instant] = [:]
+    /// The clock session TTLs and lock delays run on (tests may pass a manual one).
+    var sessionTimeline = Timeline()
     var catalog = TestCatalog()
     /// Answers to drop (the connection closes without a complete response).
     var drops = 0
@@ -150,6 +153,11 @@ actor ConsulKVState {
             timer.cancel()
         }
     }
+
+    func setSessionClock(_ clock: any Clock<Duration>) { sessionTimeline = Timeline(clock) }
+
+    /// How many blocking queries are waiting for a change now.
+    var blockedQueries: Int { waiters.count }
 
     private func wake(_ id: UUID) {
         waiters.removeValue(forKey: id)?.resume()

@@ -14,9 +14,13 @@ public final class ConsulTestServer: Sendable {
     /// `127.0.0.1:<port>`.
     public let address: String
 
-    /// Starts listening on an ephemeral port (or `port`); over TLS when `tls` is given.
-    public static func start(port: Int = 0, token: String? = nil, tls: TestServerTLS? = nil) async throws -> ConsulTestServer {
+    /// Starts listening on an ephemeral port (or `port`); over TLS when `tls` is given. Session
+    /// TTLs and lock delays run on `sessionClock` (blocking-query waits on real time).
+    public static func start(
+        port: Int = 0, token: String? = nil, tls: TestServerTLS? = nil, sessionClock: any Clock<Duration> = ContinuousClock()
+    ) async throws -> ConsulTestServer {
         let state = ConsulKVState()
+        await state.setSessionClock(sessionClock)
         let (running, actual) = try await TestServerLauncher.launch(
             Self.router(state: state, token: token), name: "consul-test-server", port: port, tls: tls)
         // Sessions whose TTL ran out are invalidated even when nobody asks.
@@ -70,6 +74,15 @@ public final class ConsulTestServer: Sendable {
     /// The requests received so far (method, path, query).
     public func requests() async -> [(method: String, path: String, query: String)] {
         await stateStorage.requests.map { ($0.method, $0.path, $0.query) }
+    }
+
+    /// How many blocking queries wait for a change now.
+    public func blockedQueries() async -> Int { await stateStorage.blockedQueries }
+
+    /// Waits (at most `timeout`) until at least `count` blocking queries wait for a change, so a
+    /// test knows its watches are established; false when the timeout passed first.
+    public func waitForBlockedQueries(_ count: Int, timeout: Duration = .seconds(60)) async -> Bool {
+        await eventually(timeout: timeout) { await self.stateStorage.blockedQueries >= count }
     }
 
     public func clearRequestLog() async { await stateStorage.clearLog() }

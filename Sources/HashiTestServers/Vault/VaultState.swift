@@ -1,4 +1,5 @@
 import Foundation
+import HashiHTTP
 
 /// The Vault test server's state: KV mounts (v1 and v2 with versions and metadata), tokens with
 /// TTL and max TTL on a clock the test moves, AppRole credentials, the seal, and the request log.
@@ -47,7 +48,19 @@ actor VaultState {
     var offset: TimeInterval = 0
     private var issued = 0
 
-    var now: Date { Date().addingTimeInterval(offset) }
+    /// Token TTLs run on this clock from `origin` (tests may pass a manual one).
+    var timeline = Timeline()
+    var origin = Date()
+
+    var now: Date {
+        let elapsed = timeline.now.sinceStart
+        return origin.addingTimeInterval(offset + Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
+    func setClock(_ clock: any Clock<Duration>) {
+        timeline = Timeline(clock)
+        origin = Date()
+    }
 
     func log(_ method: String, _ path: String) { requests.append((method, path)) }
 

@@ -15,9 +15,13 @@ public final class VaultTestServer: Sendable {
     private let state: VaultState
     private let running: Task<Void, any Error>
 
-    /// Starts listening on an ephemeral port (or `port`) with one KV v2 mount, `secret`.
-    public static func start(port: Int = 0, rootToken: String = "root") async throws -> VaultTestServer {
+    /// Starts listening on an ephemeral port (or `port`) with one KV v2 mount, `secret`; token
+    /// TTLs run on `clock`.
+    public static func start(
+        port: Int = 0, rootToken: String = "root", clock: any Clock<Duration> = ContinuousClock()
+    ) async throws -> VaultTestServer {
         let state = VaultState()
+        await state.setClock(clock)
         _ = await state.issueToken(policies: ["root"], ttl: nil, maxTTL: nil, renewable: false, id: rootToken)
         let router = Router()
         // LIST is `GET ?list=true`: SwiftNIO's HTTP parser refuses the LIST verb itself.
