@@ -26,7 +26,7 @@ import Testing
 
         // A blocking health query returns when an instance turns critical; ?passing drops it.
         async let changed = health.service("web", passingOnly: true, index: meta.index)
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(await server.waitForBlockedQueries(1), "the query blocks until the change")
         await server.setServiceCheck(node: "n2", id: "web-2", status: "critical")
         let (after, afterMeta) = try await changed
         #expect(after.map(\.service.id) == ["web-1"])

@@ -70,13 +70,15 @@ import Testing
         await discovery.setInterest(DiscoveryInterest())
         let dropped = try #require(try await Self.next(&results) { $0.endpoints.isEmpty })
         #expect(dropped.watches == 2)
-        // A query sent just before the watch stopped may still land; anything after this is a live watch.
-        try await Task.sleep(for: .milliseconds(300))
+        // The only long-poll left is the catalog's (a query sent just before the watch stopped
+        // may wait out its timeout first); a health change then wakes nothing and costs no request.
+        #expect(await eventually { await server.blockedQueries() == 1 }, "a service nobody references costs no long-poll")
         await server.clearRequestLog()
         await server.setServiceCheck(node: "n2", id: "web-2", status: "critical")
-        try await Task.sleep(for: .milliseconds(200))
+        // (Every change wakes the server's waiters to look again; the catalog's waits on.)
+        #expect(await eventually { await server.blockedQueries() == 1 })
         let late = await Self.healthRequests(server)
-        #expect(late.isEmpty, "a service nobody references costs no long-poll: \(late)")
+        #expect(late.isEmpty, "\(late)")
     }
 
     @Test func consulFailuresAreReportedAndTheLastAnswersKept() async throws {
@@ -85,7 +87,7 @@ import Testing
         defer { Task { await client.shutdown(); await server.stop() } }
         await server.registerService("web", id: "web-1", node: "n1", address: "10.0.0.1", port: 8080)
         let discovery = ConsulDiscovery(client: client, options: ConsulDiscoveryOptions(), logger: Logger(label: "test"),
-                                        loop: BlockingQueryLoop(minimumBackoff: .milliseconds(20), maximumBackoff: .milliseconds(50)))
+                                        loop: BlockingQueryLoop(backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(50))))
         await discovery.setInterest(DiscoveryInterest(services: ["web": []]))
         var results = discovery.discoveries().makeAsyncIterator()
         let ready = try #require(try await Self.next(&results) { $0.complete && $0.endpoints["web"]?.count == 1 })

@@ -140,7 +140,10 @@ import Testing
         var watch = store.watchEntries(prefix: "gloo/").makeAsyncIterator()
         let first = try #require(try await watch.next())
         #expect(first.entries.count == 60)
-        try await Task.sleep(for: .milliseconds(200))
+        // Every part's long-poll and the key listing's are waiting before the edit.
+        let parts = KVWatchPlan.make(prefix: "gloo/", entries: first.entries, targetBytes: 1_500, maximumParts: 64, wholeBelow: 2_000)
+        #expect(parts.parts.count > 1)
+        #expect(await server.waitForBlockedQueries(parts.parts.count + 1))
         let before = await server.requests().count
 
         // A value edit: the answer is the edited key's part, not the tree.
@@ -188,8 +191,9 @@ import Testing
         store.watchPartBytes = 1_500
         for index in 0..<60 { await server.put("gloo/gateway.solo.io/v1/VirtualService/gloo-system/vs-\(index)", "virtualHost: {}") }
         var watch = store.watchEntries(prefix: "gloo/").makeAsyncIterator()
-        _ = try #require(try await watch.next())
-        try await Task.sleep(for: .milliseconds(200))
+        let first = try #require(try await watch.next())
+        let parts = KVWatchPlan.make(prefix: "gloo/", entries: first.entries, targetBytes: 1_500, maximumParts: 64, wholeBelow: 2_000)
+        #expect(await server.waitForBlockedQueries(parts.parts.count + 1))
         await server.failNext(100)
         // The long-polls already waiting answer this change; every query after it fails.
         await server.put("gloo/gateway.solo.io/v1/VirtualService/gloo-system/vs-3", "virtualHost: {domains: [x]}")

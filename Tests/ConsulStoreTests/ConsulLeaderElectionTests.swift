@@ -14,7 +14,8 @@ import Testing
     }
 
     @Test func locksFollowSessionsAndTheLockDelay() async throws {
-        let server = try await ConsulTestServer.start()
+        let clock = ManualClock()
+        let server = try await ConsulTestServer.start(sessionClock: clock)
         let client = try Self.client(server)
         defer { Task { await client.shutdown(); await server.stop() } }
         let sessions = ConsulSession(client: client)
@@ -34,7 +35,9 @@ import Testing
         #expect(try await kv.get("gloo/.control/leader").0 == nil)
         #expect(try await sessions.renew(first) == false, "a destroyed session is unknown")
         #expect(try await kv.acquire("gloo/.control/leader", session: second, value: Array("b".utf8)) == false, "the lock delay runs")
-        try await Task.sleep(for: .milliseconds(1100))
+        clock.advance(by: .milliseconds(999))
+        #expect(try await kv.acquire("gloo/.control/leader", session: second, value: Array("b".utf8)) == false, "still within it")
+        clock.advance(by: .milliseconds(1))
         #expect(try await kv.acquire("gloo/.control/leader", session: second, value: Array("b".utf8)))
         // A release frees the key at once, with no lock delay.
         #expect(try await kv.release("gloo/.control/leader", session: second))
@@ -82,13 +85,4 @@ actor Roles {
     func set(_ name: String, _ state: LeadershipState) { states[name] = state }
 
     func leaders() -> [String] { states.filter { $0.value == .leader }.map(\.key).sorted() }
-}
-
-/// Waits (bounded, up to 10 s) for a condition reached asynchronously.
-func eventually(_ condition: () async -> Bool) async -> Bool {
-    for _ in 0..<1000 {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return false
 }

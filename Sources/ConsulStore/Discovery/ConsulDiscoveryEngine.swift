@@ -67,7 +67,7 @@ actor ConsulDiscoveryEngine: DiscoveryEngine {
     nonisolated func refreshHostnames() async {
         let interval = discovery.options.hostnameRefresh
         while !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+            try? await discovery.loop.timeline.sleep(for: interval)
             if Task.isCancelled { return }
             let hosts = await hostsInUse()
             let changed = await discovery.resolver.refresh(hosts)
@@ -96,7 +96,7 @@ actor ConsulDiscoveryEngine: DiscoveryEngine {
     private func catalogEvent(_ datacenter: String, _ event: BlockingQueryLoop.Event<([String: [String]])>) {
         let source = "catalog" + (datacenter.isEmpty ? "" : " \(datacenter)")
         switch event {
-        case .value(let services, _):
+        case .value(let services, _, _):
             recovered(source)
             guard catalogs[datacenter] != services else {
                 publish()
@@ -116,7 +116,7 @@ actor ConsulDiscoveryEngine: DiscoveryEngine {
         guard watches[key] != nil else { return }
         let source = "health \(key.service)" + (key.datacenter.isEmpty ? "" : " \(key.datacenter)")
         switch event {
-        case .value(let answer, _):
+        case .value(let answer, _, _):
             recovered(source)
             if entries[key] == answer { return }
             entries[key] = answer

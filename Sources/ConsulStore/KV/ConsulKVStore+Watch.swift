@@ -83,11 +83,7 @@ struct KVTreeWatch: Sendable {
             if let fresh {
                 listing = fresh
             } else {
-                let known = KnownValues(publisher.last?.entries ?? [])
-                let (pairs, meta) = try await retrying {
-                    try await store.observe("kv-list") { try await store.kv.list(prefix: prefix, known: known.value) }
-                }
-                listing = ConsulKVStore.listing(pairs, meta)
+                listing = try await fullRead(knowing: publisher.last?.entries ?? [])
                 listing.generation = generation
             }
             fresh = nil
@@ -110,33 +106,48 @@ struct KVTreeWatch: Sendable {
         }
     }
 
+    /// A non-blocking read of the whole prefix (retried like every query of the watch).
+    private func fullRead(knowing known: [KVEntry]) async throws -> KVListing {
+        var listing: KVListing?
+        try await store.watchLoop.run { _ in
+            let values = KnownValues(known)
+            let (pairs, meta) = try await store.observe("kv-list") { try await store.kv.list(prefix: prefix, known: values.value) }
+            return (ConsulKVStore.listing(pairs, meta), meta.index)
+        } handle: { event in
+            guard case .value(let read, _, _) = event else { return true }
+            listing = read
+            return false
+        }
+        guard let listing else { throw CancellationError() }
+        return listing
+    }
+
     /// One recursive blocking query on the prefix, until the tree grows past `wholeWatchBelow`.
     private func followWhole(from listing: KVListing, _ publisher: inout Publisher) async throws -> Ending {
-        var index = BlockingQueryIndex()
-        _ = index.receive(listing.index)
         var current = listing
-        while !Task.isCancelled {
-            let asked = ContinuousClock.now
+        var ending = Ending.cancelled
+        try await store.watchLoop.run(from: listing.index) { next in
             let known = KnownValues(current.entries)
-            let next = index.next
-            let (pairs, meta) = try await retrying {
-                try await store.observe("kv-watch") { try await store.kv.list(prefix: prefix, index: next, known: known.value) }
+            let (pairs, meta) = try await store.observe("kv-watch") {
+                try await store.kv.list(prefix: prefix, index: next, known: known.value)
             }
-            switch index.receive(meta.index) {
-            case .reset:
-                return .reset
-            case .unchanged:
-                try await pace(since: asked)
-            case .changed:
-                current = ConsulKVStore.listing(pairs, meta)
-                current.generation = listing.generation
-                publisher.publish(current)
-                if current.entries.reduce(0, { $0 + KVWatchPlan.answerBytes($1) }) > store.wholeWatchBelow {
-                    return .replan(current)
-                }
+            return (ConsulKVStore.listing(pairs, meta), meta.index)
+        } handle: { event in
+            guard case .value(var read, _, let reset) = event else { return true }
+            if reset {
+                ending = .reset
+                return false
             }
+            read.generation = listing.generation
+            current = read
+            publisher.publish(current)
+            if current.entries.reduce(0, { $0 + KVWatchPlan.answerBytes($1) }) > store.wholeWatchBelow {
+                ending = .replan(current)
+                return false
+            }
+            return true
         }
-        return .cancelled
+        return ending
     }
 
     /// The plan's parts, each its own blocking query, merged in key order after each change.
@@ -199,31 +210,25 @@ struct KVTreeWatch: Sendable {
         }
     }
 
-    /// Repeats a blocking read from index `start` until the task ends: an index that goes
-    /// backwards is reported, early answers without a change are paced, and each answer with a
-    /// new index goes to `changed` (with `state`, which it may update; false stops). A failure
-    /// that outlasts the quick retries is reported.
-    private func follow<State, Value>(
+    /// Repeats a blocking read from index `start` on the store's loop until the task ends: an
+    /// index that goes backwards is reported, and each answer that may hold news goes to
+    /// `changed` (with `state`, which it may update; false stops). A failure that outlasts the
+    /// quick retries is reported.
+    private func follow<State, Value: Sendable>(
         from start: UInt64, state: State, _ sink: AsyncStream<PartEvent>.Continuation,
-        read: (UInt64, State) async throws -> (Value, UInt64), changed: (Value, UInt64, inout State) throws -> Bool
+        read: (UInt64?, State) async throws -> (Value, UInt64), changed: (Value, UInt64, inout State) throws -> Bool
     ) async {
-        var index = BlockingQueryIndex()
-        _ = index.receive(start)
         var state = state
         do {
-            while !Task.isCancelled {
-                let asked = ContinuousClock.now
-                let next = index.next, current = state
-                let (value, answerIndex) = try await retrying { try await read(next, current) }
-                switch index.receive(answerIndex) {
-                case .reset:
+            try await store.watchLoop.run(from: start) { next in
+                try await read(next, state)
+            } handle: { event in
+                guard case .value(let value, let index, let reset) = event else { return true }
+                if reset {
                     sink.yield(.reset)
-                    return
-                case .unchanged:
-                    try await pace(since: asked)
-                case .changed:
-                    if try !changed(value, answerIndex, &state) { return }
+                    return false
                 }
+                return try changed(value, index, &state)
             }
         } catch {
             if !Task.isCancelled { sink.yield(.failed(error)) }
@@ -231,7 +236,7 @@ struct KVTreeWatch: Sendable {
     }
 
     /// One blocking read of a part.
-    private func read(_ part: KVWatchPlan.Part, index: UInt64, known: [KVEntry]) async throws -> ([KVEntry], UInt64) {
+    private func read(_ part: KVWatchPlan.Part, index: UInt64?, known: [KVEntry]) async throws -> ([KVEntry], UInt64) {
         switch part {
         case .prefix(let prefix):
             let values = KnownValues(known)
@@ -260,31 +265,6 @@ struct KVTreeWatch: Sendable {
                 return false
             }
             return true
-        }
-    }
-
-    /// Runs `read`, retrying a failure `store.quickRetries` times with backoff (250 ms, then
-    /// 500 ms, with jitter); then the failure ends the watch and its consumer reports it.
-    private func retrying<T>(_ read: () async throws -> T) async throws -> T {
-        var backoff = store.minimumBackoff
-        var failures = 0
-        while true {
-            do {
-                return try await read()
-            } catch {
-                failures += 1
-                if Task.isCancelled || failures > store.quickRetries { throw error }
-                try await Task.sleep(for: ConsulKVStore.jittered(backoff))
-                backoff = backoff * 2
-            }
-        }
-    }
-
-    /// An answer that comes back early with nothing new is how a hot loop starts (a proxy that
-    /// does not block, a stuck index): at most one such per second.
-    private func pace(since asked: ContinuousClock.Instant) async throws {
-        if ContinuousClock.now - asked < .seconds(1) {
-            try await Task.sleep(until: asked + .seconds(1), clock: .continuous)
         }
     }
 }

@@ -19,6 +19,8 @@ public struct ConsulKVStore: KeyValueBackend {
     /// starting with a full read): 250 ms, then 500 ms, with jitter.
     public var quickRetries = 2
     public var minimumBackoff: Duration = .milliseconds(250)
+    /// The clock the watch paces and backs off on (tests pass a manual one).
+    public var clock: any Clock<Duration> = ContinuousClock()
     /// A watched tree whose recursive answer would be larger than this is watched in parts
     /// (`KVWatchPlan`) of about `watchPartBytes` each, at most `maximumWatchParts` blocking queries.
     public var wholeWatchBelow = 1024 * 1024
@@ -106,9 +108,10 @@ public struct ConsulKVStore: KeyValueBackend {
         return KVListing(entries: entries, index: meta.index)
     }
 
-    /// `duration` plus up to a quarter more, so replicas do not retry in step.
-    static func jittered(_ duration: Duration) -> Duration {
-        duration + duration * Double.random(in: 0..<0.25)
+    /// The blocking-query loop the watch's queries run on: `quickRetries` failures in a row
+    /// with backoff from `minimumBackoff`, then the failure ends the watch.
+    var watchLoop: BlockingQueryLoop {
+        BlockingQueryLoop(backoff: Backoff(initial: minimumBackoff, maximum: .seconds(30)), maximumFailures: quickRetries, clock: clock)
     }
 
     func observe<T>(_ operation: String, _ body: () async throws -> T) async throws -> T {

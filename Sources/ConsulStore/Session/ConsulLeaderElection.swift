@@ -18,12 +18,15 @@ public final class ConsulLeaderElection: LeaderElection {
     public let identity: String
     public let options: ConsulSession.Options
     let logger: Logger
+    let timeline: Timeline
     private let current = Mutex<String?>(nil)
 
     public init(
         client: ConsulHTTPClient, rootKey: String = ResourceKey.defaultRootKey, identity: String,
-        ttl: Duration = .seconds(15), lockDelay: Duration = .seconds(1), lockName: String = "leader", logger: Logger
+        ttl: Duration = .seconds(15), lockDelay: Duration = .seconds(1), lockName: String = "leader", logger: Logger,
+        clock: any Clock<Duration> = ContinuousClock()
     ) {
+        timeline = Timeline(clock)
         kv = ConsulKV(client: client)
         sessions = ConsulSession(client: client)
         lockKey = ResourceKey.controlPrefix(rootKey: rootKey) + lockName
@@ -38,12 +41,12 @@ public final class ConsulLeaderElection: LeaderElection {
         let election = self
         let task = Task {
             continuation.yield(.follower)
-            var backoff = Duration.seconds(1)
+            var backoff = Backoff(initial: .seconds(1), maximum: .seconds(30))
             while !Task.isCancelled {
                 do {
                     let session = try await election.sessions.create(election.options)
                     election.current.withLock { $0 = session }
-                    backoff = .seconds(1)
+                    backoff.reset()
                     // The campaign and the renewal run side by side; whichever ends first (the
                     // session is lost) ends both.
                     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -57,14 +60,13 @@ public final class ConsulLeaderElection: LeaderElection {
                 } catch {
                     continuation.yield(.follower)
                     election.logger.warning("leader election: session lost or Consul failing; trying again",
-                                            metadata: ["error": "\(error)", "retryIn": "\(backoff)"])
+                                            metadata: ["error": "\(error)", "retryIn": "\(backoff.current)"])
                 }
                 continuation.yield(.follower)
                 if let lost = election.current.withLock({ state -> String? in defer { state = nil }; return state }) {
                     try? await election.sessions.destroy(lost)
                 }
-                try? await Task.sleep(for: ConsulKVStore.jittered(backoff))
-                backoff = min(backoff * 2, .seconds(30))
+                try? await election.timeline.sleep(for: backoff.next())
             }
             continuation.finish()
         }
@@ -82,16 +84,16 @@ public final class ConsulLeaderElection: LeaderElection {
 
     /// Renews `session` every third of its TTL; throws once it is gone or could not be renewed for a whole TTL.
     func keepAlive(_ session: String) async throws {
-        var lastRenewal = ContinuousClock.now
+        var lastRenewal = timeline.now
         while true {
-            try await Task.sleep(for: options.ttl / 3)
+            try await timeline.sleep(for: options.ttl / 3)
             do {
                 guard try await sessions.renew(session) else { throw SessionLost(reason: "Consul no longer knows the session") }
-                lastRenewal = .now
+                lastRenewal = timeline.now
             } catch let lost as SessionLost {
                 throw lost
             } catch {
-                if ContinuousClock.now - lastRenewal >= options.ttl {
+                if timeline.now - lastRenewal >= options.ttl {
                     throw SessionLost(reason: "no renewal for a whole TTL: \(error)")
                 }
             }
@@ -118,7 +120,7 @@ public final class ConsulLeaderElection: LeaderElection {
                     continuation.yield(.leader)
                 } else {
                     // The lock delay of a lost session still runs: wait it out and look again.
-                    try await Task.sleep(for: options.lockDelay)
+                    try await timeline.sleep(for: options.lockDelay)
                     (pair, meta) = try await kv.get(lockKey)
                     _ = index.receive(meta.index)
                     continue
@@ -130,10 +132,10 @@ public final class ConsulLeaderElection: LeaderElection {
                 throw SessionLost(reason: "the lock is held by another session")
             }
             // Wait for the lock key to change (an early answer with nothing new: at most one a second).
-            let started = ContinuousClock.now
+            let started = timeline.now
             (pair, meta) = try await kv.get(lockKey, index: index.next)
-            if index.receive(meta.index) == .unchanged, ContinuousClock.now - started < .seconds(1) {
-                try await Task.sleep(until: started + .seconds(1), clock: .continuous)
+            if index.receive(meta.index) == .unchanged, timeline.now - started < .seconds(1) {
+                try await timeline.sleep(until: started + .seconds(1))
             }
         }
     }
