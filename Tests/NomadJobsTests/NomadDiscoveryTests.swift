@@ -25,7 +25,7 @@ import Testing
         let client = try Self.client(server)
         defer { Task { await client.shutdown(); await server.stop() } }
         let discovery = NomadDiscovery(client: client, logger: Logger(label: "test"),
-                                       loop: BlockingQueryLoop(minimumBackoff: .milliseconds(20), maximumBackoff: .milliseconds(50)))
+                                       loop: BlockingQueryLoop(backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(50))))
         await discovery.setInterest(DiscoveryInterest(nomadServices: ["web": []]))
         var results = discovery.discoveries().makeAsyncIterator()
         var result = try #require(try await results.next())
@@ -53,7 +53,7 @@ import Testing
         let client = try Self.client(server, token: "wrong-token")
         defer { Task { await client.shutdown(); await server.stop() } }
         let discovery = NomadDiscovery(client: client, logger: Logger(label: "test"),
-                                       loop: BlockingQueryLoop(minimumBackoff: .milliseconds(20), maximumBackoff: .milliseconds(50)))
+                                       loop: BlockingQueryLoop(backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(50))))
         var results = discovery.discoveries().makeAsyncIterator()
         let result = try #require(try await results.next())
         #expect(!result.complete)

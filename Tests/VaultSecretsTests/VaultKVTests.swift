@@ -6,11 +6,13 @@ import VaultSecrets
 
 /// The Vault client and KV family against the Vault test server.
 @Suite struct VaultKVTests {
-    static func client(_ server: VaultTestServer, token: String? = nil, attempts: Int = 3) throws -> VaultHTTPClient {
+    static func client(
+        _ server: VaultTestServer, token: String? = nil, attempts: Int = 3, clock: any Clock<Duration> = ContinuousClock()
+    ) throws -> VaultHTTPClient {
         var configuration = try #require(VaultClientConfiguration(address: "http://\(server.address)"))
         configuration.attempts = attempts
         configuration.retryPause = .milliseconds(50)
-        return try VaultHTTPClient(configuration, token: SensitiveString(token ?? server.rootToken))
+        return try VaultHTTPClient(configuration, token: SensitiveString(token ?? server.rootToken), clock: clock)
     }
 
     @Test func kv2VersionsCheckAndSetListAndDelete() async throws {
@@ -44,7 +46,8 @@ import VaultSecrets
     @Test func forbiddenNamesThePathNeverTheTokenAndSealedIsRetried() async throws {
         let server = try await VaultTestServer.start()
         let bad = try Self.client(server, token: "s.super-secret-token")
-        let client = try Self.client(server, attempts: 5)
+        let clock = ManualClock()
+        let client = try Self.client(server, attempts: 5, clock: clock)
         defer { Task { await bad.shutdown(); await client.shutdown(); await server.stop() } }
         do {
             _ = try await VaultKV(client: bad).read(mount: "secret", path: "gloo/x")
@@ -55,16 +58,28 @@ import VaultSecrets
             #expect(!error.description.contains("super-secret"))
             #expect(!error.isTransient)
         }
-        // Sealed: tried again with backoff; unsealed meanwhile, the read succeeds.
+        // Sealed: tried again after the retry pause; unsealed meanwhile, the read succeeds.
         await server.setSealed(true)
-        async let read = VaultKV(client: client).list(mount: "secret", folder: "gloo/")
-        try await Task.sleep(for: .milliseconds(120))
+        let before = await server.requests().count
+        let read = Task { try await VaultKV(client: client).list(mount: "secret", folder: "gloo/") }
+        #expect(await clock.waitForSleepers(1), "a sealed answer waits for the retry")
+        #expect(clock.pendingDelays == [.milliseconds(50)])
+        #expect(await server.requests().count == before + 1)
         await server.setSealed(false)
-        #expect(try await read.isEmpty)
-        #expect(await server.requests().filter { $0.path.hasPrefix("/v1/secret/metadata/gloo") }.count >= 2)
-        // Sealed for longer than the attempts: a sealed error, transient.
+        clock.advanceToNextDeadline()
+        #expect(try await read.value.isEmpty)
+        #expect(await server.requests().count >= before + 2)
+        // Sealed for longer than the attempts: a sealed error, transient, after pauses that double.
         await server.setSealed(true)
-        await #expect { try await VaultKV(client: client).list(mount: "secret", folder: "gloo/") } throws: {
+        let failing = Task { try await VaultKV(client: client).list(mount: "secret", folder: "gloo/") }
+        var pauses: [Duration] = []
+        for _ in 1..<5 {
+            #expect(await clock.waitForSleepers(1))
+            pauses += clock.pendingDelays
+            clock.advanceToNextDeadline()
+        }
+        #expect(pauses == [.milliseconds(50), .milliseconds(100), .milliseconds(200), .milliseconds(400)])
+        await #expect { try await failing.value } throws: {
             ($0 as? VaultError).map { $0.isTransient && "\($0)".contains("sealed") } ?? false
         }
     }

@@ -16,7 +16,8 @@ import VaultSecrets
 
     @Test func readsGlooSecretsAndReReadsDataOnlyWhenTheVersionChanges() async throws {
         let server = try await VaultTestServer.start()
-        let client = try VaultKVTests.client(server)
+        let clock = ManualClock()
+        let client = try VaultKVTests.client(server, clock: clock)
         defer { Task { await client.shutdown(); await server.stop() } }
         let authority = try TestCertificateAuthority()
         let kv = VaultKV(client: client)
@@ -25,8 +26,13 @@ import VaultSecrets
         let plain = try authority.issue(commonName: "b")
         _ = try await kv.write(mount: "secret", path: "\(Self.folder)/gloo-system/b",
                                data: ["tls.crt": plain.certificatePEM, "tls.key": plain.privateKeyPEM, "ca.crt": authority.certificatePEM])
-        let store = VaultSecretStore(client: client, refresh: .milliseconds(50))
+        let store = VaultSecretStore(client: client, refresh: .seconds(10))
         var listings = store.watchSecrets().makeAsyncIterator()
+        /// Lets the watch finish its pass and start the next one.
+        func nextPass() async {
+            #expect(await clock.waitForSleepers(1))
+            clock.advance(by: .seconds(10))
+        }
         let first = try #require(try await listings.next())
         #expect(first.secrets.map(\.metadata.name) == ["a", "b"] && first.findings.isEmpty)
         #expect(first.secrets.map(\.metadata.resourceVersion) == ["1", "1"])
@@ -34,14 +40,17 @@ import VaultSecrets
         #expect(try await store.secret(ResourceRef(name: "a", namespace: "gloo-system"))?.tls?.certChain.isEmpty == false)
 
         // Quiet: metadata is read, data is not.
-        try await Task.sleep(for: .milliseconds(200))
         let reads = await server.requests().filter { $0.path.contains("/data/") }.count
-        try await Task.sleep(for: .milliseconds(200))
+        let metadataReads = await server.requests().filter { $0.path.contains("/metadata/") }.count
+        for _ in 0..<3 { await nextPass() }
+        #expect(await clock.waitForSleepers(1))
         #expect(await server.requests().filter { $0.path.contains("/data/") }.count == reads)
+        #expect(await server.requests().filter { $0.path.contains("/metadata/") }.count > metadataReads)
 
         // A rotation: only that secret's data is read again.
         let rotated = try authority.issue(commonName: "a")
         _ = try await kv.write(mount: "secret", path: "\(Self.folder)/gloo-system/a", data: Self.glooBody("a", rotated))
+        await nextPass()
         let second = try #require(try await listings.next())
         #expect(second.secrets.first?.tls?.certChain == rotated.certificatePEM && second.secrets.first?.metadata.resourceVersion == "2")
         let dataReads = await server.requests().filter { $0.method == "GET" && $0.path.contains("/data/") }.map(\.path)
@@ -49,6 +58,7 @@ import VaultSecrets
 
         // A broken new version: reported, and the last good version keeps serving.
         _ = try await kv.write(mount: "secret", path: "\(Self.folder)/gloo-system/a", data: ["tls": "nope"])
+        await nextPass()
         let third = try #require(try await listings.next())
         #expect(third.secrets.first?.tls?.certChain == rotated.certificatePEM)
         #expect(third.findings.first?.key == "gloo/gloo.solo.io/v1/Secret/gloo-system/a")
@@ -56,6 +66,7 @@ import VaultSecrets
 
         // Only referenced secrets are read.
         store.setReferenced([ResourceRef(name: "b", namespace: "gloo-system")])
+        await nextPass()
         let fourth = try #require(try await listings.next())
         #expect(fourth.secrets.map(\.metadata.name) == ["b"])
     }

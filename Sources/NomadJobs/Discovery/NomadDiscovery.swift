@@ -116,7 +116,7 @@ actor NomadDiscoveryEngine: DiscoveryEngine {
 
     private func listEvent(_ event: BlockingQueryLoop.Event<[NomadServicesAPI.Listed]>) {
         switch event {
-        case .value(let services, _):
+        case .value(let services, _, _):
             listed = services
             problems["services"] = nil
         case .failed(let error, let retryIn):
@@ -131,7 +131,7 @@ actor NomadDiscoveryEngine: DiscoveryEngine {
     private func serviceEvent(_ key: WatchKey, _ event: BlockingQueryLoop.Event<[NomadServiceRegistration]>) {
         guard watches[key] != nil else { return }
         switch event {
-        case .value(let registrations, _):
+        case .value(let registrations, _, _):
             instances[key] = registrations
             problems["service \(key.service)"] = nil
         case .failed(let error, _):

@@ -1,4 +1,5 @@
 import Foundation
+import HashiHTTP
 
 /// `gloo-hashi nomad deploy`: parses each job file with Nomad (`/v1/jobs/parse`, variables passed
 /// through), registers it, and follows its deployment (blocking queries on
@@ -21,8 +22,13 @@ public struct NomadDeployer: Sendable {
     /// How long to wait for a deployment to appear before looking at allocations instead (jobs
     /// without an update block, batch jobs).
     public var deploymentGrace: Duration = .seconds(10)
+    /// The clock the grace and the look-again pauses run on.
+    public var timeline = Timeline()
 
-    public init(client: NomadHTTPClient) { self.jobs = NomadJobsAPI(client: client) }
+    public init(client: NomadHTTPClient, clock: any Clock<Duration> = ContinuousClock()) {
+        self.jobs = NomadJobsAPI(client: client)
+        timeline = Timeline(clock)
+    }
 
     /// Deploys every file in order; returns whether all succeeded (with `detach`: were registered).
     public func deploy(files: [String], variables: String, detach: Bool, output: Output) async throws -> Bool {
@@ -44,7 +50,7 @@ public struct NomadDeployer: Sendable {
 
     /// Follows the deployment made for `registration`; true when it succeeded.
     func follow(_ registration: NomadJobsAPI.Registration, output: Output) async throws -> Bool {
-        let started = ContinuousClock.now
+        let started = timeline.now
         var index: UInt64?
         var shown: [String] = []
         while !Task.isCancelled {
@@ -52,10 +58,10 @@ public struct NomadDeployer: Sendable {
             index = max(next, 1)
             // A deployment made before this registration is not the one to follow.
             guard let deployment, deployment.jobModifyIndex == 0 || deployment.jobModifyIndex >= registration.jobModifyIndex else {
-                if ContinuousClock.now - started > deploymentGrace { return try await allocationsOnly(registration.jobID, output: output) }
+                if timeline.now - started > deploymentGrace { return try await allocationsOnly(registration.jobID, output: output) }
                 // Not there yet: look again shortly rather than block for a whole wait.
                 index = nil
-                try await Task.sleep(for: .milliseconds(500))
+                try await timeline.sleep(for: .milliseconds(500))
                 continue
             }
             let lines = DeploymentProgress.lines(deployment)

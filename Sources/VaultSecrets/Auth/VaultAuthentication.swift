@@ -43,11 +43,9 @@ public actor VaultAuthentication {
         lease = VaultTokenLease(source: source, fileInterval: fileInterval, retryPause: retryPause)
     }
 
-    private static let origin = ContinuousClock.now
-
-    /// Seconds on the process's clock.
-    private static var now: Double {
-        let elapsed = ContinuousClock.now - origin
+    /// Seconds on the client's clock.
+    private var now: Double {
+        let elapsed = client.timeline.now.sinceStart
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
@@ -69,8 +67,8 @@ public actor VaultAuthentication {
         while !Task.isCancelled {
             let (action, at) = lease.next
             if action == .nothing && at.isInfinite { return }
-            let wait = max(0, at - Self.now)
-            try? await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+            let wait = max(0, at - now)
+            try? await client.timeline.sleep(for: .milliseconds(Int64(wait * 1000)))
             if Task.isCancelled { return }
             do {
                 switch action {
@@ -85,7 +83,7 @@ public actor VaultAuthentication {
                 logger.warning("Vault authentication step failed; trying again", metadata: [
                     "step": "\(action)", "error": "\(error)",
                 ])
-                lease.failed(at: Self.now)
+                lease.failed(at: now)
             }
         }
     }
@@ -94,7 +92,7 @@ public actor VaultAuthentication {
         let answer = try await client.send(.GET, "auth/token/lookup-self")
         let data = answer.json["data"] as? [String: Any] ?? [:]
         renewable = data["renewable"] as? Bool ?? false
-        lease.obtained(ttl: Double(data["ttl"] as? Int ?? 0), renewable: renewable, at: Self.now)
+        lease.obtained(ttl: Double(data["ttl"] as? Int ?? 0), renewable: renewable, at: now)
     }
 
     private func renew() async throws {
@@ -102,7 +100,7 @@ public actor VaultAuthentication {
         let answer = try await client.send(.POST, "auth/token/renew-self", body: ["increment": "\(increment)s"])
         let auth = answer.json["auth"] as? [String: Any] ?? [:]
         renewable = auth["renewable"] as? Bool ?? false
-        lease.obtained(ttl: Double(auth["lease_duration"] as? Int ?? 0), renewable: renewable, at: Self.now, asked: Double(increment))
+        lease.obtained(ttl: Double(auth["lease_duration"] as? Int ?? 0), renewable: renewable, at: now, asked: Double(increment))
         logger.debug("Vault token renewed", metadata: ["ttl": "\(auth["lease_duration"] as? Int ?? 0)s"])
     }
 
@@ -121,7 +119,7 @@ public actor VaultAuthentication {
         }
         client.setToken(SensitiveString(token))
         renewable = auth["renewable"] as? Bool ?? false
-        lease.obtained(ttl: Double(auth["lease_duration"] as? Int ?? 0), renewable: renewable, at: Self.now)
+        lease.obtained(ttl: Double(auth["lease_duration"] as? Int ?? 0), renewable: renewable, at: now)
         logger.info("logged in to Vault with AppRole", metadata: ["ttl": "\(auth["lease_duration"] as? Int ?? 0)s"])
     }
 
@@ -129,7 +127,7 @@ public actor VaultAuthentication {
         guard case .tokenFile(let path) = method else { return }
         let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         if !force, text == fileToken {
-            lease.fileUnchanged(at: Self.now, renewable: renewable)
+            lease.fileUnchanged(at: now, renewable: renewable)
             return
         }
         fileToken = text

@@ -14,6 +14,8 @@ public final class VaultHTTPClient: Sendable {
     private let http: HTTPClient
     private let base: String
     private let token: Mutex<SensitiveString>
+    /// The clock retries wait on; the secret store and authentication on this client use it too.
+    public let timeline: Timeline
 
     /// An answer: status and the JSON body as an object (empty when there is none).
     public struct Answer: @unchecked Sendable {
@@ -21,8 +23,10 @@ public final class VaultHTTPClient: Sendable {
         public var json: [String: Any]
     }
 
-    public init(_ configuration: VaultClientConfiguration, token: SensitiveString = SensitiveString("")) throws {
+    public init(_ configuration: VaultClientConfiguration, token: SensitiveString = SensitiveString(""),
+                clock: any Clock<Duration> = ContinuousClock()) throws {
         self.configuration = configuration
+        timeline = Timeline(clock)
         self.token = Mutex(token)
         var http = HTTPClient.Configuration()
         http.timeout = .init(connect: .seconds(5), read: .seconds(30))
@@ -47,14 +51,13 @@ public final class VaultHTTPClient: Sendable {
     public func send(
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [String: Any]? = nil, accept: Set<Int> = [200, 204]
     ) async throws -> Answer {
-        var pause = configuration.retryPause
+        var backoff = Backoff(initial: configuration.retryPause, maximum: .seconds(30), jitter: 0)
         var attempt = 1
         while true {
             do {
                 return try await sendOnce(method, path, query: query, body: body, accept: accept)
             } catch let error as VaultError where error.isTransient && attempt < configuration.attempts {
-                try await Task.sleep(for: pause)
-                pause = pause * 2
+                try await timeline.sleep(for: backoff.next())
                 attempt += 1
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import GlooAPI
+import HashiHTTP
 import Logging
 
 /// The certificates `sslConfig.vaultPki` asks for (`CertificateIssuer`): each issued by Vault
@@ -15,6 +16,7 @@ public actor VaultPKICertificates: CertificateIssuer {
     let pki: VaultPKI
     let logger: Logger
     private let clock: @Sendable () -> Date
+    private let timeline: Timeline
     private var requests: Set<VaultPkiCertificate> = []
     private var held: [VaultPkiCertificate: Held] = [:]
     private var schedule: [VaultPkiCertificate: CertificateRenewal] = [:]
@@ -22,9 +24,12 @@ public actor VaultPKICertificates: CertificateIssuer {
     private let wakes: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    /// `clock` is the time renewal is planned on (tests inject their own).
-    public init(client: VaultHTTPClient, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() }) {
+    /// `clock` is the wall time renewal is planned on, `timer` the clock the loop waits on
+    /// (tests inject their own).
+    public init(client: VaultHTTPClient, logger: Logger, clock: @escaping @Sendable () -> Date = { Date() },
+                timer: any Clock<Duration> = ContinuousClock()) {
         self.pki = VaultPKI(client: client)
+        timeline = Timeline(timer)
         self.logger = logger
         self.clock = clock
         (wakes, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
@@ -109,8 +114,8 @@ public actor VaultPKICertificates: CertificateIssuer {
                     timer?.cancel()
                     // At most a minute between looks, so a clock jump or a suspended process catches up.
                     let pause = min(60, max(0.05, next.map { $0.timeIntervalSince(clock()) } ?? 60))
-                    timer = Task { [wake] in
-                        try? await Task.sleep(for: .milliseconds(Int(pause * 1000)))
+                    timer = Task { [wake, timeline] in
+                        try? await timeline.sleep(for: .milliseconds(Int(pause * 1000)))
                         if !Task.isCancelled { wake.yield() }
                     }
                 }

@@ -56,7 +56,7 @@ public final class VaultSecretStore: SecretStore {
                             return
                         }
                     }
-                    try? await Task.sleep(for: failures > 0 ? .seconds(1) : self.refresh)
+                    try? await self.kv.client.timeline.sleep(for: failures > 0 ? .seconds(1) : self.refresh)
                 }
                 continuation.finish()
             }

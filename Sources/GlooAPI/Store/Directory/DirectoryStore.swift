@@ -13,15 +13,18 @@ public actor DirectoryStore: KeyValueBackend {
     public nonisolated let pollInterval: Duration
     /// Told of every scan (its duration and whether it failed).
     public nonisolated let observer: (any BackendRequestObserver)?
+    /// The clock the poll waits on (tests pass a manual one).
+    public nonisolated let clock: any Clock<Duration>
     public nonisolated var backendName: String { "directory" }
     private var tree: DirectoryTree
     private let lock: FileLock
 
     public init(
         directory: String, rootKey: String = ResourceKey.defaultRootKey, pollInterval: Duration = .milliseconds(250),
-        observer: (any BackendRequestObserver)? = nil
+        observer: (any BackendRequestObserver)? = nil, clock: any Clock<Duration> = ContinuousClock()
     ) {
         self.observer = observer
+        self.clock = clock
         let directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         self.directory = directory
         self.rootKey = rootKey
@@ -87,7 +90,7 @@ public actor DirectoryStore: KeyValueBackend {
                         continuation.finish(throwing: error)
                         return
                     }
-                    try? await Task.sleep(for: pollInterval)
+                    try? await clock.sleep(for: pollInterval)
                 }
                 continuation.finish()
             }
