@@ -1,4 +1,5 @@
 import GlooAPI
+import HashiTestServers
 import Logging
 import Testing
 import XDS
@@ -40,13 +41,4 @@ import XDS
             group.cancelAll()
         }
     }
-}
-
-/// Waits (bounded) for a condition the code under test reaches asynchronously.
-func eventually(_ condition: () async -> Bool) async -> Bool {
-    for _ in 0..<500 {
-        if await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(10))
-    }
-    return false
 }

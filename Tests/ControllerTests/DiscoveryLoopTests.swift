@@ -2,6 +2,7 @@ import EnvoyAPI
 import GlooAPI
 import Logging
 import Synchronization
+import HashiTestServers
 import Testing
 import XDS
 
@@ -78,11 +79,11 @@ final class ScriptedDiscovery: EndpointDiscovery {
             #expect(await eventually { discovery.interests.withLock { !$0.isEmpty } })
             let interest = try #require(discovery.interests.withLock { $0.last })
             #expect(interest.services == ["web": [], "api": ["dc2"]], "the referenced services, and no other")
-            try await Task.sleep(for: .milliseconds(100))
             #expect(await state.ready == false, "nothing is published while referenced services have no answer")
             answered.withLock { $0 = true }
             discovery.send(Self.result(["10.0.0.1", "10.0.0.2"], interest: interest))
             let first = try #require(await updates.next())
+            #expect(await state.publications == 1, "the first publish is the one with the answer: nothing went out before it")
             let webCluster = try #require(first.resources(of: .cluster).keys.first { $0.contains("web") })
             #expect(try Self.addresses(first, cluster: webCluster) == ["10.0.0.1", "10.0.0.2"])
             #expect(first.resources(of: .cluster).keys.contains { $0.contains("unused") }, "every discovered service is routable")

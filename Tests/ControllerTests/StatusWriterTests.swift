@@ -1,5 +1,6 @@
 import GlooAPI
 import Logging
+import HashiTestServers
 import Testing
 import Translator
 import XDS
@@ -54,13 +55,11 @@ import XDS
             let brokenTree = try ResourceCodec.parse(try #require(await store.entry(Self.brokenKey)).value).get()
             #expect(brokenTree["bogus"] == .number("1"))
 
-            // Quiescence: the status writes come back through the watch, and nothing more is
-            // written or translated.
+            // Quiescence: the status writes come back through the watch, the writer finds nothing
+            // more to write in the listing of the store's newest index, and nothing is translated.
             #expect(await eventually { await Self.status(store, "gloo/gateway.solo.io/v1/Gateway/gloo-system/gw") != nil })
-            let settled = await store.currentIndex
+            #expect(await eventually { await writer.progress == StatusWriterProgress(index: store.currentIndex, outcome: .upToDate) })
             let translated = await Self.translations(metrics)
-            for _ in 0..<20 { try await Task.sleep(for: .milliseconds(25)) }
-            #expect(await store.currentIndex == settled, "no write after quiescence")
             #expect(await Self.translations(metrics) == translated, "status-only changes are not translated")
             #expect(translated == "1")
 
@@ -85,7 +84,8 @@ import XDS
             group.addTask { try await loop.run() }
             group.addTask { try await writer.run() }
             election.set(.follower)
-            for _ in 0..<20 { try await Task.sleep(for: .milliseconds(25)) }
+            // The writer looks at the first listing as a follower and writes nothing.
+            #expect(await eventually { writer.progress == StatusWriterProgress(index: before, outcome: .following) })
             #expect(await store.currentIndex == before, "a follower writes nothing")
             election.set(.leader)
             #expect(await eventually { await Self.status(store, Self.serviceKey)?["state"] == .string("Accepted") })
@@ -97,12 +97,14 @@ import XDS
                 return true
             })
             election.set(.follower)
+            let led = await store.currentIndex
+            #expect(await eventually { writer.progress == StatusWriterProgress(index: led, outcome: .following) })
             // A change while following: its status is left to the leader.
             let current = try #require(await store.entry(Self.upstreamKey))
             _ = await store.write(Self.upstreamKey, value: Array("static: {hosts: [{addr: 10.0.0.2, port: 80}]}".utf8),
                                   ifVersion: current.version)
             let after = await store.currentIndex
-            for _ in 0..<20 { try await Task.sleep(for: .milliseconds(25)) }
+            #expect(await eventually { writer.progress == StatusWriterProgress(index: after, outcome: .following) })
             #expect(await store.currentIndex == after)
             group.cancelAll()
         }

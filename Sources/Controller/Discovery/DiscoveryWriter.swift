@@ -1,5 +1,6 @@
 import ConsulStore
 import GlooAPI
+import HashiHTTP
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -16,11 +17,13 @@ public struct DiscoveryWriter: Service {
     let namespace: String
     let logger: Logger
     let retryPause: Duration
+    let timeline: Timeline
 
     public init(
         discovery: any EndpointDiscovery, store: any ResourceStore, election: any LeaderElection, namespace: String, logger: Logger,
-        retryPause: Duration = .seconds(5)
+        retryPause: Duration = .seconds(5), clock: any Clock<Duration> = ContinuousClock()
     ) {
+        timeline = Timeline(clock)
         self.discovery = discovery
         self.store = store
         self.election = election
@@ -42,6 +45,7 @@ public struct DiscoveryWriter: Service {
         let (signals, signal) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let discovery = discovery
         let election = election
+        let timeline = timeline
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 while !Task.isCancelled {
@@ -51,7 +55,7 @@ public struct DiscoveryWriter: Service {
                             signal.yield()
                         }
                     } catch {}
-                    try? await Task.sleep(for: .seconds(1))
+                    try? await timeline.sleep(for: .seconds(1))
                 }
             }
             group.addTask {
@@ -84,7 +88,7 @@ public struct DiscoveryWriter: Service {
                     ])
                     let pause = retryPause
                     group.addTask {
-                        try? await Task.sleep(for: pause)
+                        try? await timeline.sleep(for: pause)
                         signal.yield()
                     }
                 }

@@ -1,3 +1,5 @@
+import HashiHTTP
+
 /// When to act on a burst of changes, as a pure state machine on an injected clock: wait until
 /// `quiet` passes with no new change, but never longer than `maximumDelay` after the first one.
 public struct CoalescingWindow<Instant: InstantProtocol>: Sendable where Instant.Duration == Duration {
@@ -32,22 +34,21 @@ public struct CoalescingWindow<Instant: InstantProtocol>: Sendable where Instant
     }
 }
 
-extension CoalescingWindow where Instant == ContinuousClock.Instant {
-    /// Waits, from now, until a burst has been quiet for `quiet` or `maximumDelay` has passed;
-    /// `changes()` counts the changes seen so far (a new count restarts the quiet period).
-    public static func settle(quiet: Duration, maximumDelay: Duration, changes: () -> Int) async {
-        let clock = ContinuousClock()
+extension CoalescingWindow where Instant == Timeline.Instant {
+    /// Waits on `timeline`, from now, until a burst has been quiet for `quiet` or `maximumDelay`
+    /// has passed; `changes()` counts the changes seen so far (a new count restarts the quiet period).
+    public static func settle(quiet: Duration, maximumDelay: Duration, on timeline: Timeline, changes: () -> Int) async {
         var window = CoalescingWindow(quiet: quiet, maximumDelay: maximumDelay)
         var seen = changes()
-        window.change(at: clock.now)
+        window.change(at: timeline.now)
         while let deadline = window.deadline {
-            try? await Task.sleep(until: deadline, clock: clock)
+            do { try await timeline.sleep(until: deadline) } catch { return }
             let current = changes()
             if current != seen {
                 seen = current
-                window.change(at: clock.now)
+                window.change(at: timeline.now)
             }
-            if window.shouldFlush(at: clock.now) || Task.isCancelled { return }
+            if window.shouldFlush(at: timeline.now) { return }
         }
     }
 }

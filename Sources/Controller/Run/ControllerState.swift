@@ -13,6 +13,8 @@ public actor ControllerState {
     public private(set) var lastProxies: [ProxyTranslation] = []
     public private(set) var publishedGroups: [String: XDSSnapshot] = [:]
     public private(set) var lastError: String?
+    /// How many translations were published since start.
+    public private(set) var publications = 0
     /// Why each failing source (`config`, `discovery-consul`) is failing and since when (the
     /// last good snapshot keeps being served); empty while every source delivers.
     public private(set) var sourceFailures: [String: (reason: String, since: Date)] = [:]
@@ -43,6 +45,7 @@ public actor ControllerState {
         lastProxies = proxies
         lastError = nil
         ready = true
+        publications += 1
     }
 
     func failed(_ error: String) {

@@ -1,3 +1,4 @@
+import HashiHTTP
 import Logging
 import ServiceLifecycle
 import VaultSecrets
@@ -8,25 +9,33 @@ import VaultSecrets
 struct VaultAuthenticationService: Service {
     let authentication: VaultAuthentication
     let logger: Logger
+    var timeline = Timeline()
 
     func run() async throws {
         let authentication = authentication
         let logger = logger
+        let timeline = timeline
         await cancelWhenGracefulShutdown {
-            var backoff = Duration.seconds(1)
+            var backoff = Backoff(initial: .seconds(1), maximum: .seconds(30))
             while !Task.isCancelled {
                 do {
                     try await authentication.start()
                     break
                 } catch {
-                    logger.error("cannot authenticate to Vault; trying again", metadata: ["error": "\(error)", "retryIn": "\(backoff)"])
-                    try? await Task.sleep(for: backoff)
-                    backoff = min(backoff * 2, .seconds(30))
+                    let pause = backoff.next()
+                    logger.error("cannot authenticate to Vault; trying again", metadata: ["error": "\(error)", "retryIn": "\(pause)"])
+                    try? await timeline.sleep(for: pause)
                 }
             }
             await authentication.run()
             // Nothing left to renew (a token without TTL): wait for the shutdown.
-            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+            await waitUntilCancelled()
         }
     }
+}
+
+/// Suspends until the task is cancelled, without waking up meanwhile.
+func waitUntilCancelled() async {
+    let (never, _) = AsyncStream<Void>.makeStream()
+    for await _ in never {}
 }

@@ -1,4 +1,5 @@
 import GlooAPI
+import HashiHTTP
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -24,13 +25,16 @@ public struct StatusWriter: Service {
     let maximumDelay: Duration
     /// How long to wait before writing again what failed (Consul unreachable, say).
     let retryPause: Duration
+    let timeline: Timeline
     private let inbox = StatusInbox()
 
     public init(
         store: any ResourceStore, election: any LeaderElection, reporterNamespace: String, rootKey: String = ResourceKey.defaultRootKey,
         logger: Logger, metrics: GatewayMetrics? = nil, concurrency: Int = 2,
-        quiet: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(5), retryPause: Duration = .seconds(5)
+        quiet: Duration = .milliseconds(500), maximumDelay: Duration = .seconds(5), retryPause: Duration = .seconds(5),
+        clock: any Clock<Duration> = ContinuousClock()
     ) {
+        timeline = Timeline(clock)
         self.retryPause = retryPause
         self.quiet = quiet
         self.maximumDelay = maximumDelay
@@ -45,6 +49,9 @@ public struct StatusWriter: Service {
 
     /// Hands over the newest listing and the reports of its configuration (older ones are
     /// dropped); `translated` when it was a new configuration (not only new versions).
+    /// What the last pass did (nil before the first).
+    public var progress: StatusWriterProgress? { inbox.progress }
+
     public func submit(_ listing: ResourceListing, reports: Reports, translated: Bool) {
         inbox.submit(listing, reports, translated: translated)
     }
@@ -67,9 +74,15 @@ public struct StatusWriter: Service {
             var memo: [String: StatusMemo] = [:]
             var generation: UInt64?
             for await _ in inbox.signals.cancelOnGracefulShutdown() {
-                guard inbox.isLeader else { continue }
-                await CoalescingWindow.settle(quiet: quiet, maximumDelay: maximumDelay) { inbox.translations }
-                guard inbox.isLeader, let (listing, reports) = inbox.latest else { continue }
+                guard inbox.isLeader else {
+                    inbox.record(.following)
+                    continue
+                }
+                await CoalescingWindow.settle(quiet: quiet, maximumDelay: maximumDelay, on: timeline) { inbox.translations }
+                guard inbox.isLeader, let (listing, reports) = inbox.latest else {
+                    inbox.record(.following)
+                    continue
+                }
                 if generation != listing.generation {
                     // Versions of another generation (a restored Consul) say nothing about these.
                     memo = [:]
@@ -77,16 +90,20 @@ public struct StatusWriter: Service {
                 }
                 let writes = StatusPlan.writes(listing: listing, reports: reports, reporterNamespace: reporterNamespace,
                                                rootKey: rootKey, memo: memo)
-                if writes.isEmpty { continue }
+                if writes.isEmpty {
+                    inbox.record(.upToDate, index: listing.index)
+                    continue
+                }
                 let failures = await write(writes, memo: &memo, inbox: inbox)
+                inbox.record(failures.map { .failed($0.count) } ?? .wrote(writes.count), index: listing.index)
                 if let failures {
                     // Consul failing: one line for the pass, and another pass after a pause (the
                     // memo lacks what failed, so that is what gets written).
                     logger.warning("status writes failed; trying again",
                                    metadata: ["failed": "\(failures.count)", "error": "\(failures.first)", "retryIn": "\(retryPause)"])
-                    let pause = retryPause
+                    let pause = retryPause, timeline = timeline
                     group.addTask {
-                        try? await Task.sleep(for: pause)
+                        try? await timeline.sleep(for: pause)
                         inbox.poke()
                     }
                 }
@@ -163,6 +180,7 @@ final class StatusInbox: Sendable {
         var latest: (ResourceListing, Reports)?
         var leader = false
         var translations = 0
+        var progress: StatusWriterProgress?
     }
 
     private let state = Mutex(State())
@@ -189,6 +207,12 @@ final class StatusInbox: Sendable {
         signal.yield()
     }
 
+    /// Notes a pass's outcome over the listing at `index` (default: the newest submitted).
+    func record(_ outcome: StatusWriterProgress.Outcome, index: UInt64? = nil) {
+        state.withLock { $0.progress = StatusWriterProgress(index: index ?? $0.latest?.0.index ?? 0, outcome: outcome) }
+    }
+
+    var progress: StatusWriterProgress? { state.withLock { $0.progress } }
     var latest: (ResourceListing, Reports)? { state.withLock { $0.latest } }
     var isLeader: Bool { state.withLock { $0.leader } }
     var translations: Int { state.withLock { $0.translations } }
