@@ -152,6 +152,8 @@ import Testing
         #expect(edited.entries.count == 60)
         #expect(edited.entries.map(\.key) == first.entries.map(\.key))
         #expect(String(decoding: try #require(edited.entries.first { $0.key == service(42) }).value, as: UTF8.self).contains("edited"))
+        // The answered long-polls are asked again (requests are logged as they arrive): then count.
+        #expect(await server.waitForBlockedQueries(parts.parts.count + 1))
         let reads = await server.requests().dropFirst(before).filter { $0.method == "GET" }
         #expect(!reads.isEmpty)
         #expect(!reads.contains { $0.path == "/v1/kv/gloo/" && $0.query.contains("recurse") }, "\(reads)")

@@ -7,9 +7,10 @@ import Testing
 
 /// Sessions, locks and the leader election against the Consul test server.
 @Suite struct ConsulLeaderElectionTests {
-    static func client(_ server: ConsulTestServer) throws -> ConsulHTTPClient {
+    /// A client whose blocking queries wait `wait` (long enough that no answer times out while time stands still).
+    static func client(_ server: ConsulTestServer, wait: Duration = .seconds(5)) throws -> ConsulHTTPClient {
         var configuration = try #require(ConsulClientConfiguration(address: server.address))
-        configuration.wait = .seconds(5)
+        configuration.wait = wait
         return try ConsulHTTPClient(configuration)
     }
 
@@ -49,12 +50,17 @@ import Testing
     }
 
     @Test func oneLeaderAndATakeoverWhenItsSessionIsLost() async throws {
-        let server = try await ConsulTestServer.start()
-        let client = try Self.client(server)
+        // One manual clock for the elections (renewals, lock-delay waits, backoff) and the
+        // server's sessions (TTLs, lock delays): nothing retries unless the test moves time.
+        let clock = ManualClock()
+        let server = try await ConsulTestServer.start(sessionClock: clock)
+        let client = try Self.client(server, wait: .seconds(300))
         defer { Task { await client.shutdown(); await server.stop() } }
         let logger = Logger(label: "test")
-        let a = ConsulLeaderElection(client: client, identity: "a", ttl: .seconds(10), lockDelay: .milliseconds(200), logger: logger)
-        let b = ConsulLeaderElection(client: client, identity: "b", ttl: .seconds(10), lockDelay: .milliseconds(200), logger: logger)
+        let a = ConsulLeaderElection(client: client, identity: "a", ttl: .seconds(10), lockDelay: .milliseconds(200), logger: logger,
+                                     clock: clock)
+        let b = ConsulLeaderElection(client: client, identity: "b", ttl: .seconds(10), lockDelay: .milliseconds(200), logger: logger,
+                                     clock: clock)
         let roles = Roles()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { for await state in a.leadership() { await roles.set("a", state) } }
@@ -63,16 +69,25 @@ import Testing
             let leader = try #require(await roles.leaders().first)
             let follower = leader == "a" ? "b" : "a"
             #expect(await server.value("gloo/.control/leader") == leader, "the lock names the leader")
-            // The leader's session is invalidated (as a TTL expiry would): it stops leading, the
-            // other takes over after the lock delay.
+            // The leader's session is invalidated (as a TTL expiry would): it stops leading and
+            // backs off; the other waits out the lock delay and takes over.
             let sessions = ConsulSession(client: client)
             let held = try #require(try await ConsulKV(client: client).get("gloo/.control/leader").0?.session)
             try await sessions.destroy(held)
+            #expect(await eventually { await roles.leaders().isEmpty })
+            #expect(await eventually { clock.pendingDelays.contains(.milliseconds(200)) }, "the follower waits out the lock delay")
+            #expect(try await ConsulKV(client: client).acquire("gloo/.control/leader", session: try await sessions.create(.init(name: "probe", ttl: .seconds(10))), value: []) == false,
+                    "nobody can take the lock within the delay")
+            clock.advance(by: .milliseconds(200))
             #expect(await eventually { await roles.leaders() == [follower] })
             #expect(await server.value("gloo/.control/leader") == follower)
-            // Resigning releases the lock at once: the first one leads again.
+            // The old leader's backoff (at most 1.25 s) runs out: a new session, parked on the lock.
+            clock.advance(by: .milliseconds(1_250))
+            #expect(await server.waitForBlockedQueries(2), "both elections watch the lock key")
+            // Resigning releases the lock at once: the first one leads again, without a lock delay.
             await (follower == "a" ? a : b).resign()
             #expect(await eventually { await roles.leaders() == [leader] })
+            #expect(await server.value("gloo/.control/leader") == leader)
             group.cancelAll()
         }
     }

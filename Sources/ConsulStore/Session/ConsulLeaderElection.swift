@@ -114,6 +114,8 @@ public final class ConsulLeaderElection: LeaderElection {
                     leading = false
                     continuation.yield(.follower)
                 }
+                // A resigned election does not take the lock back with the session it is ending.
+                guard current.withLock({ $0 == session }) else { throw SessionLost(reason: "resigned") }
                 if try await kv.acquire(lockKey, session: session, value: Array(identity.utf8)) {
                     leading = true
                     logger.info("leader election: leading", metadata: ["lock": "\(lockKey)"])
