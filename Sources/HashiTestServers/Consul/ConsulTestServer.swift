@@ -10,7 +10,7 @@ import NIOCore
 /// latency, dropped connections, a restart with lower indexes. Every request is logged.
 public final class ConsulTestServer: Sendable {
     public let token: String?
-    private let running: Task<Void, any Error>
+    private let running: TestServerRun
     /// `127.0.0.1:<port>`.
     public let address: String
 
@@ -33,7 +33,7 @@ public final class ConsulTestServer: Sendable {
         return ConsulTestServer(state: state, token: token, running: running, reaper: reaper, address: "127.0.0.1:\(actual)")
     }
 
-    private init(state: ConsulKVState, token: String?, running: Task<Void, any Error>, reaper: Task<Void, Never>, address: String) {
+    private init(state: ConsulKVState, token: String?, running: TestServerRun, reaper: Task<Void, Never>, address: String) {
         self.stateStorage = state
         self.token = token
         self.running = running
@@ -49,8 +49,7 @@ public final class ConsulTestServer: Sendable {
     public func stop() async {
         reaper.cancel()
         await stateStorage.shutdown()
-        running.cancel()
-        _ = try? await running.value
+        await running.stop()
     }
 
     // MARK: Test controls

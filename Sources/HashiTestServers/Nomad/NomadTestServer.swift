@@ -12,7 +12,7 @@ public final class NomadTestServer: Sendable {
     /// `127.0.0.1:<port>`.
     public let address: String
     let state: NomadState
-    private let running: Task<Void, any Error>
+    private let running: TestServerRun
     private let stepper: Task<Void, Never>
 
     /// Starts listening on an ephemeral port (or `port`); with `token`, every API request needs it.
@@ -43,7 +43,7 @@ public final class NomadTestServer: Sendable {
         return NomadTestServer(address: "127.0.0.1:\(actual)", state: state, running: running, stepper: stepper)
     }
 
-    private init(address: String, state: NomadState, running: Task<Void, any Error>, stepper: Task<Void, Never>) {
+    private init(address: String, state: NomadState, running: TestServerRun, stepper: Task<Void, Never>) {
         self.address = address
         self.state = state
         self.running = running
@@ -52,8 +52,7 @@ public final class NomadTestServer: Sendable {
 
     public func stop() async {
         stepper.cancel()
-        running.cancel()
-        _ = try? await running.value
+        await running.stop()
     }
 
     // MARK: Test controls

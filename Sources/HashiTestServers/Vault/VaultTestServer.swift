@@ -13,7 +13,7 @@ public final class VaultTestServer: Sendable {
     /// A root token (no TTL) the test can use.
     public let rootToken: String
     private let state: VaultState
-    private let running: Task<Void, any Error>
+    private let running: TestServerRun
 
     /// Starts listening on an ephemeral port (or `port`) with one KV v2 mount, `secret`; token
     /// TTLs run on `clock`.
@@ -39,7 +39,7 @@ public final class VaultTestServer: Sendable {
         return VaultTestServer(address: "127.0.0.1:\(actual)", rootToken: rootToken, state: state, running: running)
     }
 
-    private init(address: String, rootToken: String, state: VaultState, running: Task<Void, any Error>) {
+    private init(address: String, rootToken: String, state: VaultState, running: TestServerRun) {
         self.address = address
         self.rootToken = rootToken
         self.state = state
@@ -47,8 +47,7 @@ public final class VaultTestServer: Sendable {
     }
 
     public func stop() async {
-        running.cancel()
-        _ = try? await running.value
+        await running.stop()
     }
 
     // MARK: Test controls
