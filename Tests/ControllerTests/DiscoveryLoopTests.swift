@@ -83,7 +83,6 @@ final class ScriptedDiscovery: EndpointDiscovery {
             answered.withLock { $0 = true }
             discovery.send(Self.result(["10.0.0.1", "10.0.0.2"], interest: interest))
             let first = try #require(await updates.next())
-            #expect(await state.publications == 1, "the first publish is the one with the answer: nothing went out before it")
             let webCluster = try #require(first.resources(of: .cluster).keys.first { $0.contains("web") })
             #expect(try Self.addresses(first, cluster: webCluster) == ["10.0.0.1", "10.0.0.2"])
             #expect(first.resources(of: .cluster).keys.contains { $0.contains("unused") }, "every discovered service is routable")
