@@ -1,17 +1,12 @@
+import HashiHTTP
 import Synchronization
 
 /// A clock that moves only when a test says so: sleepers wait until `advance` passes their
 /// deadline, and a test can wait until the code under test is asleep (`waitForSleepers`), so
 /// every timed path is driven step by step, never by a real sleep.
 public final class ManualClock: Clock, Sendable {
-    public struct Instant: InstantProtocol {
-        public var offset: Duration
-
-        public init(offset: Duration) { self.offset = offset }
-        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        public func duration(to other: Instant) -> Duration { other.offset - offset }
-        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
-    }
+    /// A reading of the manual clock: how far it has been advanced (Timeline's instant, so the two never drift apart).
+    public typealias Instant = Timeline.Instant
 
     private struct Sleeper {
         var deadline: Instant
@@ -24,7 +19,7 @@ public final class ManualClock: Clock, Sendable {
     }
 
     private struct State {
-        var now = Instant(offset: .zero)
+        var now = Instant(sinceStart: .zero)
         var nextID = 0
         var sleepers: [Int: Sleeper] = [:]
         /// Sleeps cancelled before they were registered.
