@@ -42,12 +42,12 @@ final class TestServerRun: Sendable {
     }
 
     /// Shuts the server down gracefully (open connections finish); cancels it only if that
-    /// has not ended it within 10 s.
+    /// has not ended it within 5 s.
     func stop() async {
         await group.triggerGracefulShutdown()
         let task = task
         let fallback = Task {
-            try await Task.sleep(for: .seconds(10))
+            try await Task.sleep(for: .seconds(5))
             task.cancel()
         }
         _ = try? await task.value

@@ -5,7 +5,7 @@ import NIOCore
 /// The state behind the Consul test server: the KV table with Consul's indexes (CreateIndex,
 /// ModifyIndex, LockIndex, tombstones for deletes), sessions and locks, the catalog, blocking-query
 /// waiters, the request log and faults. One Raft index orders every write, as in Consul.
-actor ConsulKVState {
+actor ConsulKVState: BlockingQueryHost {
     struct Pair: Sendable, Equatable {
         var key: String
         var value: [UInt8]
@@ -50,16 +50,14 @@ actor ConsulKVState {
     private var keysAnswers: [String: ByteBuffer] = [:]
     /// `index(prefix:recurse:)` answers since the last change.
     private var indexes: [String: UInt64] = [:]
-    private var waiters: [UUID: CheckedContinuation<Void, Never>] = [:]
+    var parked = ParkedQueries()
     private(set) var requests: [LoggedRequest] = []
     private var failures: [(status: Int, remaining: Int)] = []
     var latency: Duration = .zero
-    /// Set when the server stops: blocking queries return at once.
-    private var stopping = false
-
+    /// Stops the server's blocking queries: parked ones return at once.
     func shutdown() {
-        stopping = true
-        changed()
+        indexes = [:]
+        parked.stop()
     }
 
     func log(_ request: LoggedRequest) -> Int? {
@@ -140,34 +138,14 @@ actor ConsulKVState {
         await block(above: index, wait: wait) { $0.index(prefix: prefix, recurse: recurse) }
     }
 
-    /// Waits until `current` reports an index above `index`, or `wait` passes (or the server stops).
-    func block(above index: UInt64, wait: Duration, current: (isolated ConsulKVState) -> UInt64) async {
-        let deadline = ContinuousClock.now + wait
-        while !stopping, current(self) <= index, ContinuousClock.now < deadline {
-            let id = UUID()
-            let timer = Task { [weak self] in
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                await self?.wake(id)
-            }
-            await withCheckedContinuation { continuation in waiters[id] = continuation }
-            timer.cancel()
-        }
-    }
-
     func setSessionClock(_ clock: any Clock<Duration>) { sessionTimeline = Timeline(clock) }
 
     /// How many blocking queries are waiting for a change now.
-    var blockedQueries: Int { waiters.count }
-
-    private func wake(_ id: UUID) {
-        waiters.removeValue(forKey: id)?.resume()
-    }
+    var blockedQueries: Int { parked.count }
 
     func changed() {
         indexes = [:]
-        let waiting = waiters
-        waiters = [:]
-        for continuation in waiting.values { continuation.resume() }
+        parked.wakeAll()
     }
 
     /// Writes unless the CAS fails (`cas` 0: only when absent).

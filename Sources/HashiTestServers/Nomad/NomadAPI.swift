@@ -114,10 +114,7 @@ enum NomadAPI {
         let query = request.uri.queryParameters
         guard let asked = query["index"].flatMap({ UInt64(String($0)) }), asked > 0 else { return await state.index }
         let wait = query["wait"].map { seconds(String($0)) } ?? 300
-        let deadline = ContinuousClock.now + .milliseconds(Int64(wait * 1000))
-        while await state.index <= asked, ContinuousClock.now < deadline, !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        await state.block(above: asked, wait: .milliseconds(Int64(min(wait, 600) * 1000))) { $0.index }
         return await state.index
     }
 

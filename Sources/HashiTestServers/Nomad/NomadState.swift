@@ -2,7 +2,7 @@ import Foundation
 
 /// The Nomad test server's state: one Raft-like index, native service registrations, jobs with
 /// their deployments and allocations, the deployment schedule the test sets, and a request log.
-actor NomadState {
+actor NomadState: BlockingQueryHost {
     struct Registration: Sendable {
         var id: String
         var service: String
@@ -65,13 +65,18 @@ actor NomadState {
     /// What the next deployments do: succeed or fail, one step every `step`.
     var schedule: (fails: Bool, step: Duration) = (false, .milliseconds(200))
     var token: String?
+    var parked = ParkedQueries()
 
     func log(_ method: String, _ path: String) { requests.append((method, path)) }
 
     func bump() -> UInt64 {
         index += 1
+        parked.wakeAll()
         return index
     }
+
+    /// Stops the server's blocking queries: parked ones return at once.
+    func shutdown() { parked.stop() }
 
     func setToken(_ token: String?) { self.token = token }
     func setSchedule(fails: Bool, step: Duration) { schedule = (fails, step) }

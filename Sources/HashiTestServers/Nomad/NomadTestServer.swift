@@ -52,6 +52,7 @@ public final class NomadTestServer: Sendable {
 
     public func stop() async {
         stepper.cancel()
+        await state.shutdown()
         await running.stop()
     }
 
