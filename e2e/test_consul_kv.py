@@ -6,6 +6,7 @@ Envoy serving while the admin API says why; when Consul is back, changes flow ag
 import json
 import subprocess
 import textwrap
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -34,6 +35,28 @@ class ConsulServer:
                                          method="PUT")
         with urllib.request.urlopen(request, timeout=5) as response:
             assert response.read() == b"true"
+
+    def call(self, path):
+        """A GET's JSON answer and its X-Consul-Index."""
+        with urllib.request.urlopen(f"http://{self.address}{path}", timeout=5) as response:
+            return json.loads(response.read()), int(response.headers.get("X-Consul-Index") or 0)
+
+    def blocked(self):
+        """How many blocking queries the server holds parked now."""
+        return self.call("/_test/blocked")[0]
+
+    def requests(self):
+        return self.call("/_test/requests")[0]
+
+    def read_past(self, index, path_prefix):
+        """True once a blocking GET under `path_prefix` asked with an index at or above `index`:
+        its client has read that change and is waiting for the next one."""
+        for request in self.requests():
+            if request["method"] == "GET" and request["path"].startswith(path_prefix):
+                asked = urllib.parse.parse_qs(request["query"]).get("index", ["0"])[0]
+                if int(asked) >= index:
+                    return True
+        return False
 
     def stop(self):
         self.process.stdin.close()

@@ -6,7 +6,6 @@ keeps its configuration."""
 
 import json
 import signal
-import time
 import urllib.request
 
 import yaml
@@ -70,10 +69,15 @@ def test_statuses_are_written_back_once(tmp_path, backend):
         written = len(kv_writes(consul)) - before
         assert written > 0
         translations = metric(gateway, "gloo_hashi_translations_total")
-        time.sleep(3)
-        assert len(kv_writes(consul)) - before == written, "no write after quiescence"
-        assert metric(gateway, 'gloo_hashi_status_writes_total{result="written"}') == 4
-        assert metric(gateway, "gloo_hashi_translations_total") == translations
+        # Once the gateway's watch has read past its own writes, one new resource costs one
+        # translation and one status write: the echo of the first four caused neither.
+        _, written_index = consul.call("/v1/kv/gloo/?recurse")
+        eventually(lambda: consul.read_past(written_index, "/v1/kv/gloo"))
+        consul.put(f"{VS}/probe", service("probe.example.com"))
+        eventually(lambda: (status_of(consul, f"{VS}/probe") or {}).get("state") == "Accepted")
+        eventually(lambda: metric(gateway, 'gloo_hashi_status_writes_total{result="written"}') == 5)
+        assert len(kv_writes(consul)) - before == written + 2, "the probe and its status, nothing else"
+        assert metric(gateway, "gloo_hashi_translations_total") == translations + 1
         assert metric(gateway, "gloo_hashi_leader") == 1
 
         # The user fixes the value: it is translated and its status follows.

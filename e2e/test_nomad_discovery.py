@@ -4,7 +4,6 @@ real Envoy, and when one allocation's service is deregistered it stops getting t
 steady load sees no failed request."""
 
 import threading
-import time
 
 from backends import Backend
 from envoy_runner import Envoy, eventually, get
@@ -48,17 +47,19 @@ def test_nomad_service_instances_get_traffic_and_leave_without_failures(tmp_path
                 outcomes.append(get(port, "/")[0])
         worker = threading.Thread(target=load)
         worker.start()
-        time.sleep(0.5)
+        eventually(lambda: len(outcomes) >= 5)  # the load is running
         nomad.control("deregister", id="_nomad-task-b-web")
-        # Once Envoy has the new load assignment, b gets nothing more while a keeps answering.
-        def b_is_out():
-            before_a, before_b = len(first.requests), len(second.requests)
-            time.sleep(0.5)
-            return len(second.requests) == before_b and len(first.requests) > before_a
-        eventually(b_is_out, timeout=30)
-        time.sleep(0.5)
+        # Envoy gets the new load assignment: b leaves the cluster's hosts. A few requests later
+        # (every worker has the update) b gets nothing more while a keeps answering.
+        eventually(lambda: f"127.0.0.1:{second.port}::" not in envoy.admin("/clusters"))
+        changed = len(outcomes)
+        eventually(lambda: len(outcomes) >= changed + 5)
+        served_by_b, served_by_a, settled = len(second.requests), len(first.requests), len(outcomes)
+        eventually(lambda: len(outcomes) >= settled + 20)
         stop.set()
         worker.join(timeout=10)
+        assert len(second.requests) == served_by_b, "b got requests after it left"
+        assert len(first.requests) >= served_by_a + 20
         assert outcomes and all(status == 200 for status in outcomes), f"{len(outcomes)} requests, failures: " \
             f"{[s for s in outcomes if s != 200][:5]}"
         assert len(outcomes) > 20, "the load ran across the change"

@@ -7,7 +7,6 @@ allocations with task events, services with blocking queries and X-Nomad-Index, 
 import json
 import subprocess
 import threading
-import time
 import urllib.request
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import nomad.api.exceptions
 import pytest
 
 import xds_fixtures as fx
+from envoy_runner import eventually
 
 NOMAD_JOBS = Path(__file__).resolve().parent.parent / "nomad"
 
@@ -61,9 +61,7 @@ def test_parse_register_and_deployments_to_success_and_failure(server):
     server.control("schedule", outcome="success", step_ms=50)
     registered = client.jobs.register_job({"Job": job})
     assert registered["EvalID"] and registered["JobModifyIndex"] > 0
-    deadline = time.time() + 20
-    while client.job.get_deployment("gloo-hashi")["Status"] == "running" and time.time() < deadline:
-        time.sleep(0.05)
+    eventually(lambda: client.job.get_deployment("gloo-hashi")["Status"] != "running", timeout=20, interval=0.05)
     deployment = client.job.get_deployment("gloo-hashi")
     assert deployment["Status"] == "successful"
     assert deployment["TaskGroups"]["gloo"]["HealthyAllocs"] == 2
@@ -72,9 +70,7 @@ def test_parse_register_and_deployments_to_success_and_failure(server):
     server.control("schedule", outcome="fail", step_ms=50)
     proxy = client.jobs.parse((NOMAD_JOBS / "gateway-proxy.nomad.hcl").read_text(), canonicalize=True)
     client.jobs.register_job({"Job": proxy})
-    deadline = time.time() + 20
-    while client.job.get_deployment("gateway-proxy")["Status"] == "running" and time.time() < deadline:
-        time.sleep(0.05)
+    eventually(lambda: client.job.get_deployment("gateway-proxy")["Status"] != "running", timeout=20, interval=0.05)
     assert client.job.get_deployment("gateway-proxy")["Status"] == "failed"
     failed = [a for a in client.job.get_allocations("gateway-proxy") if a["ClientStatus"] == "failed"]
     assert failed and any(event["Type"] == "Driver Failure" for event in failed[0]["TaskStates"]["main"]["Events"])

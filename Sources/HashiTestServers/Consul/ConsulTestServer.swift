@@ -210,6 +210,8 @@ public final class ConsulTestServer: Sendable {
             }
             return json("[" + items.joined(separator: ",") + "]", index: nil)
         }
+        // Not Consul's: how many blocking queries are parked, so a test can wait for a watch.
+        router.get("/_test/blocked") { _, _ -> Response in json("\(await state.blockedQueries)", index: nil) }
         addSessionRoutes(router, state: state, token: token)
         addTxnRoute(router, state: state, token: token)
         addCatalogRoutes(router, state: state, token: token)

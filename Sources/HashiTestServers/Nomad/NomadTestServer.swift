@@ -27,6 +27,7 @@ public final class NomadTestServer: Sendable {
         router.put("/_test/:control") { request, context in
             await NomadAPI.control(context.parameters.get("control") ?? "", request, state: state)
         }
+        router.get("/_test/blocked") { _, _ -> Response in NomadAPI.json(await state.parked.count, index: nil) }
         router.get("/_test/requests") { _, _ -> Response in
             let items: [[String: String]] = await state.requests.map { ["method": $0.method, "path": $0.path] }
             return NomadAPI.json(items, index: nil)
