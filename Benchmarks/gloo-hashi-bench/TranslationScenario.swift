@@ -18,7 +18,7 @@ enum TranslationScenario {
             xdsSnapshot = try result!.proxies[0].envoy.xdsSnapshot()
         }
         let cache = TranslationCache()
-        var previousResources = translator.translate(snapshot, cache: cache).proxies[0].envoy
+        let previousResources = translator.translate(snapshot, cache: cache).proxies[0].envoy
         var random = ScaleGenerator.Random(state: 7)
         var incremental: [Double] = []
         var publishes: [Double] = []
@@ -28,12 +28,11 @@ enum TranslationScenario {
             snapshot.resources.virtualServices[index] = ScaleGenerator.service(index, size: size, random: &random, generation: edit)
             var edited: TranslationResult?
             incremental.append(Measurement.time { edited = translator.translate(snapshot, cache: cache) })
-            // As the controller publishes: unchanged resources and types keep the previous ones.
-            let resources = edited!.proxies[0].envoy
+            // As the controller publishes: the translator's account names what to rebuild.
+            let proxy = edited!.proxies[0]
             publishes.append(try Measurement.time {
-                previous = try resources.xdsSnapshot(reusing: previous, builtFrom: previousResources)
+                previous = try proxy.envoy.xdsSnapshot(reusing: previous, account: proxy.reuse)
             })
-            previousResources = resources
         }
         let counts = xdsSnapshot!.counts
         let resources = "CDS \(counts[.cluster] ?? 0), EDS \(counts[.endpoint] ?? 0), LDS \(counts[.listener] ?? 0), RDS \(counts[.route] ?? 0)"

@@ -111,7 +111,7 @@ struct TranslationSession {
                 proxies[group] = builder
             }
         }
-        let translations = proxies.keys.sorted().map { group -> ProxyTranslation in
+        var translations = proxies.keys.sorted().map { group -> ProxyTranslation in
             let builder = proxies[group]!
             var envoy = EnvoyResources()
             envoy.clusters = clusters
@@ -126,6 +126,13 @@ struct TranslationSession {
             let proxy = Proxy(metadata: Metadata(name: builder.name, namespace: builder.namespace),
                               listeners: builder.proxyListeners)
             return ProxyTranslation(group: group, proxy: proxy, envoy: envoy, routeModes: builder.routeModes)
+        }
+        if let cache {
+            let (generation, accounts) = cache.account(translations.map { ($0.group, $0.envoy) })
+            for index in translations.indices {
+                translations[index].generation = generation
+                translations[index].reuse = accounts[index]
+            }
         }
         let scopedKeys = proxies.values.flatMap(\.scopedKeys)
         let scopedChains = Set(proxies.values.flatMap { $0.routeModes.filter { $0.mode == .scoped }.map(\.routeConfiguration) })

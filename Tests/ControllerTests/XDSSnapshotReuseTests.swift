@@ -35,9 +35,8 @@ import XDS
                                       gatewayType: .httpGateway(HttpGateway()))]
         let cache = TranslationCache()
         let translator = Translator()
-        var previousEnvoy = translator.translate(ApiSnapshot(resources: resources), cache: cache).proxies[0].envoy
-        var previous = try previousEnvoy.xdsSnapshot()
-        // Also built with the resources it came from: the tables are patched by position.
+        var previous = try translator.translate(ApiSnapshot(resources: resources), cache: cache).proxies[0].envoy.xdsSnapshot()
+        // Also built with the translator's account: tables kept or patched by position.
         var previousBuilt = previous
         let edits: [(String, (inout ResourceSet) -> Void)] = [
             ("nothing", { _ in }),
@@ -51,18 +50,19 @@ import XDS
         ]
         for (what, edit) in edits {
             edit(&resources)
-            let envoy = translator.translate(ApiSnapshot(resources: resources), cache: cache).proxies[0].envoy
+            let proxy = translator.translate(ApiSnapshot(resources: resources), cache: cache).proxies[0]
+            let envoy = proxy.envoy
             let reused = try envoy.xdsSnapshot(reusing: previous)
             let fresh = try envoy.xdsSnapshot()
             #expect(reused == fresh, "after \(what)")
             #expect(reused.versions == fresh.versions, "after \(what)")
             #expect(reused.resources == fresh.resources, "after \(what)")
             previous = reused
-            let patched = try envoy.xdsSnapshot(reusing: previousBuilt, builtFrom: previousEnvoy)
-            #expect(patched == fresh, "after \(what), built from the previous resources")
+            #expect(proxy.reuse != .none, "after \(what): the translator accounts for its reuse")
+            let patched = try envoy.xdsSnapshot(reusing: previousBuilt, account: proxy.reuse)
+            #expect(patched == fresh, "after \(what), built with the account")
             #expect(patched.versions == fresh.versions && patched.resources == fresh.resources, "after \(what)")
             previousBuilt = patched
-            previousEnvoy = envoy
         }
     }
 }

@@ -45,8 +45,9 @@ import Testing
                  address: "10.1.\(upstream % 250).\(index)", port: 9000, datacenter: "dc\(index % 2)")
     }
 
-    @Test func incrementalEqualsFullOnRandomEditSequences() throws {
-        var random = SeededRandom(state: 42)
+    /// The world the edit sequences start from: Upstreams, VirtualServices delegating to a
+    /// RouteTable, a scoped and a single-mode gateway, and discovered endpoints.
+    static func initialWorld() -> (resources: ResourceSet, endpoints: [Endpoint]) {
         var resources = ResourceSet()
         resources.upstreams = (0..<30).map { Self.upstream($0) }
         resources.virtualServices = (0..<20).map { Self.service($0, targets: [$0 % 30, ($0 * 7) % 30], prefix: "/api") }
@@ -60,38 +61,50 @@ import Testing
             Gateway(metadata: Metadata(name: "gw-single", namespace: Self.namespace, annotations: ["gloo-hashi.io/route-mode": "single"]),
                     bindPort: 8081, gatewayType: .httpGateway(HttpGateway())),
         ]
-        var endpoints = (0..<30).filter { $0 % 3 == 0 }.flatMap { upstream in (1...2).map { Self.endpoint(upstream, $0) } }
+        let endpoints = (0..<30).filter { $0 % 3 == 0 }.flatMap { upstream in (1...2).map { Self.endpoint(upstream, $0) } }
+        return (resources, endpoints)
+    }
+
+    /// One random edit of the kinds a store sees: routes, ports, Upstreams, RouteTables,
+    /// endpoints, domain conflicts, VirtualServices coming and going.
+    static func randomEdit(step: Int, _ resources: inout ResourceSet, _ endpoints: inout [Endpoint], _ random: inout SeededRandom) {
+        switch Int.random(in: 0..<7, using: &random) {
+        case 0:  // edit one VirtualService's routes
+            let index = Int.random(in: 0..<resources.virtualServices.count, using: &random)
+            resources.virtualServices[index] = Self.service(
+                index, targets: [Int.random(in: 0..<35, using: &random)], prefix: "/v\(step)")
+        case 1:  // change an Upstream's port
+            let index = Int.random(in: 0..<resources.upstreams.count, using: &random)
+            resources.upstreams[index] = Self.upstream(index, port: UInt32(8000 + step))
+        case 2:  // remove or restore an Upstream (routes to it answer 500 meanwhile)
+            if resources.upstreams.count > 25 { resources.upstreams.removeLast() } else {
+                resources.upstreams.append(Self.upstream(resources.upstreams.count))
+            }
+        case 3:  // change the delegated RouteTable
+            resources.routeTables[0].routes[0].matchers = [Matcher(path: .prefix("/store/v\(step)"))]
+        case 4:  // endpoints come and go
+            if endpoints.count > 10, Bool.random(using: &random) { endpoints.removeFirst() } else {
+                endpoints.append(Self.endpoint(3 * Int.random(in: 0..<10, using: &random), 10 + step))
+            }
+        case 5:  // a domain conflict appears or disappears
+            let index = Int.random(in: 0..<resources.virtualServices.count, using: &random)
+            resources.virtualServices[index].virtualHost?.domains = [Bool.random(using: &random) ? "host-0.example.com" : "host-\(index).example.com"]
+            resources.virtualServices[index].metadata.resourceVersion = "d\(step)"
+        default:  // a VirtualService comes or goes
+            if resources.virtualServices.count > 15, Bool.random(using: &random) {
+                resources.virtualServices.remove(at: Int.random(in: 0..<resources.virtualServices.count, using: &random))
+            } else {
+                resources.virtualServices.append(Self.service(100 + step, targets: [step % 30], prefix: "/new"))
+            }
+        }
+    }
+
+    @Test func incrementalEqualsFullOnRandomEditSequences() throws {
+        var random = SeededRandom(state: 42)
+        var (resources, endpoints) = Self.initialWorld()
         let cache = TranslationCache()
         for step in 0..<120 {
-            switch Int.random(in: 0..<7, using: &random) {
-            case 0:  // edit one VirtualService's routes
-                let index = Int.random(in: 0..<resources.virtualServices.count, using: &random)
-                resources.virtualServices[index] = Self.service(
-                    index, targets: [Int.random(in: 0..<35, using: &random)], prefix: "/v\(step)")
-            case 1:  // change an Upstream's port
-                let index = Int.random(in: 0..<resources.upstreams.count, using: &random)
-                resources.upstreams[index] = Self.upstream(index, port: UInt32(8000 + step))
-            case 2:  // remove or restore an Upstream (routes to it answer 500 meanwhile)
-                if resources.upstreams.count > 25 { resources.upstreams.removeLast() } else {
-                    resources.upstreams.append(Self.upstream(resources.upstreams.count))
-                }
-            case 3:  // change the delegated RouteTable
-                resources.routeTables[0].routes[0].matchers = [Matcher(path: .prefix("/store/v\(step)"))]
-            case 4:  // endpoints come and go
-                if endpoints.count > 10, Bool.random(using: &random) { endpoints.removeFirst() } else {
-                    endpoints.append(Self.endpoint(3 * Int.random(in: 0..<10, using: &random), 10 + step))
-                }
-            case 5:  // a domain conflict appears or disappears
-                let index = Int.random(in: 0..<resources.virtualServices.count, using: &random)
-                resources.virtualServices[index].virtualHost?.domains = [Bool.random(using: &random) ? "host-0.example.com" : "host-\(index).example.com"]
-                resources.virtualServices[index].metadata.resourceVersion = "d\(step)"
-            default:  // a VirtualService comes or goes
-                if resources.virtualServices.count > 15, Bool.random(using: &random) {
-                    resources.virtualServices.remove(at: Int.random(in: 0..<resources.virtualServices.count, using: &random))
-                } else {
-                    resources.virtualServices.append(Self.service(100 + step, targets: [step % 30], prefix: "/new"))
-                }
-            }
+            Self.randomEdit(step: step, &resources, &endpoints, &random)
             let snapshot = ApiSnapshot(resources: resources, endpoints: endpoints, takenAt: 1_798_761_600)
             let full = Translator().translate(snapshot)
             let incremental = Translator().translate(snapshot, cache: cache)

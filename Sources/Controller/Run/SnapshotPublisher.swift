@@ -17,8 +17,8 @@ struct SnapshotPublisher {
     /// Reuses the translation of unchanged resources between publishes.
     private var translationCache = TranslationCache()
     private var groups: Set<String> = []
-    /// Per group, what was last published and the resources it was built from.
-    private var lastPublished: [String: (resources: EnvoyResources, snapshot: XDSSnapshot)] = [:]
+    /// Per group, what was last published and the translation (its generation) it was built from.
+    private var lastPublished: [String: (generation: UInt64?, snapshot: XDSSnapshot)] = [:]
     private var loggedProblems: [String: ResourceReport] = [:]
 
     init(translator: Translator, cache: SnapshotCache, state: ControllerState, logger: Logger, metrics: GatewayMetrics?) {
@@ -50,11 +50,14 @@ struct SnapshotPublisher {
         for proxy in result.proxies {
             do {
                 let previous = lastPublished[proxy.group]
-                let current = await cache.snapshot(group: proxy.group)
-                let xds = try proxy.envoy.xdsSnapshot(reusing: previous?.snapshot ?? current, builtFrom: previous?.resources)
+                // The translator's account holds only against the translation the last publish was built from.
+                let accountHolds = previous != nil && proxy.reuse.base != nil && proxy.reuse.base == previous?.generation
+                var base = previous?.snapshot
+                if base == nil { base = await cache.snapshot(group: proxy.group) }
+                let xds = try proxy.envoy.xdsSnapshot(reusing: base, account: accountHolds ? proxy.reuse : .none)
                 try await cache.publish(group: proxy.group, snapshot: xds)
                 published[proxy.group] = xds
-                lastPublished[proxy.group] = (proxy.envoy, xds)
+                lastPublished[proxy.group] = (proxy.generation, xds)
                 metrics?.published(group: proxy.group, snapshot: xds)
                 logger.info("published", metadata: [
                     "group": "\(proxy.group)",

@@ -3,6 +3,9 @@ import Foundation
 import GlooAPI
 import Synchronization
 
+/// Translation numbers, process-wide.
+private let translationGenerations = Atomic<UInt64>(0)
+
 /// Outputs of earlier translations, reused when their inputs are unchanged: a cluster per
 /// Upstream (with its endpoints, subset selectors and TLS secret) and a virtual host per
 /// VirtualService (while Upstreams, groups and route tables stay the same). The output with a
@@ -236,6 +239,9 @@ public final class TranslationCache: Sendable {
         var scoped: [ScopedKey: Derived<ScopedEntry>] = [:]
         /// Assembled scoped chains by name; valid within one route world.
         var scopedChains: [String: ScopedChain] = [:]
+        /// The last translation's number and, per proxy group, its Envoy resources.
+        var generation: UInt64?
+        var lastOutputs: [String: EnvoyResources] = [:]
     }
 
     private let state = Mutex(State())
@@ -343,6 +349,24 @@ public final class TranslationCache: Sendable {
         let output = build()
         state.withLock { $0.hosts[ref] = Derived(service, output) }
         return output
+    }
+
+    /// Numbers a new translation and accounts, per proxy, for what it kept from the last one
+    /// (which is then forgotten: the outputs given are the base of the next account).
+    func account(_ outputs: [(group: String, envoy: EnvoyResources)]) -> (generation: UInt64, accounts: [ReuseAccount]) {
+        // Numbers are unique across caches: an account can never be taken for another cache's.
+        let generation = translationGenerations.add(1, ordering: .relaxed).newValue
+        let (base, previous) = state.withLock { state in
+            let taken = (state.generation, state.lastOutputs)
+            state.generation = generation
+            state.lastOutputs = Dictionary(outputs.map { ($0.group, $0.envoy) }, uniquingKeysWith: { first, _ in first })
+            return taken
+        }
+        let accounts = outputs.map { output -> ReuseAccount in
+            guard let base, let before = previous[output.group] else { return .none }
+            return ReuseAccount.between(output.envoy, before, base: base)
+        }
+        return (generation, accounts)
     }
 
     func scopedChain(_ chain: String) -> ScopedChain? { state.withLock { $0.scopedChains[chain] } }

@@ -18,6 +18,10 @@ public struct ProxyTranslation: Sendable {
     public var envoy: EnvoyResources
     /// The route mode of every HTTP filter chain, and why it was chosen.
     public var routeModes: [RouteModeDecision] = []
+    /// This translation's number with its cache (nil without one): a later account's `base`.
+    public var generation: UInt64? = nil
+    /// What `envoy` kept from this proxy's resources in the translation before it.
+    public var reuse: ReuseAccount = .none
 }
 
 /// The Envoy resources of one proxy, each list sorted by name.
