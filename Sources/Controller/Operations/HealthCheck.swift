@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import ConsulStore
 import Foundation
 import GlooAPI
+import HashiHTTP
 import Logging
 import NIOCore
 import NomadJobs
@@ -31,18 +32,19 @@ public enum HealthCheck {
         let tokenSource = effective.consulToken.value.revealed.isEmpty ? "no token" : "the token from \(effective.consulToken.provenance)"
         do {
             let client = try ConsulHTTPClient(try RunConfiguration.consul(address, effective))
-            defer { Task { await client.shutdown() } }
-            let leader = try await client.send(.GET, "/v1/status/leader")
-            guard leader.status == 200 else {
-                outcome.problems.append("consul \(address): /v1/status/leader answered \(leader.status)")
-                return
-            }
-            let root = effective.rootKey.value
-            let keys = try await client.send(.GET, "/v1/kv/\(root)/", query: [("keys", nil), ("separator", "/")])
-            switch keys.status {
-            case 200, 404: outcome.passed.append("consul \(address): reachable, KV \(root)/ readable with \(tokenSource)")
-            case 403: outcome.problems.append("consul \(address): reading KV \(root)/ was refused (403) with \(tokenSource)")
-            default: outcome.problems.append("consul \(address): reading KV \(root)/ answered \(keys.status)")
+            try await withCleanup({ await client.shutdown() }) {
+                let leader = try await client.send(.GET, "/v1/status/leader")
+                guard leader.status == 200 else {
+                    outcome.problems.append("consul \(address): /v1/status/leader answered \(leader.status)")
+                    return
+                }
+                let root = effective.rootKey.value
+                let keys = try await client.send(.GET, "/v1/kv/\(root)/", query: [("keys", nil), ("separator", "/")])
+                switch keys.status {
+                case 200, 404: outcome.passed.append("consul \(address): reachable, KV \(root)/ readable with \(tokenSource)")
+                case 403: outcome.problems.append("consul \(address): reading KV \(root)/ was refused (403) with \(tokenSource)")
+                default: outcome.problems.append("consul \(address): reading KV \(root)/ answered \(keys.status)")
+                }
             }
         } catch {
             outcome.problems.append("consul \(address): \(error)")
@@ -54,14 +56,15 @@ public enum HealthCheck {
             let configuration = try RunConfiguration.vault(address, effective)
             let credentials = try RunConfiguration.vaultCredentials(effective)
             let client = try VaultHTTPClient(configuration)
-            defer { Task { await client.shutdown() } }
-            try await VaultAuthentication(method: credentials, client: client, logger: logger).start()
-            let layout = GlooVaultLayout(pathPrefix: effective.vaultPathPrefix.value, rootKey: effective.vaultRootKey.value)
-            let kv = VaultKV(client: client)
-            let version = try await kv.mountVersion(of: layout.pathPrefix + "/")
-            _ = try await kv.list(mount: layout.pathPrefix, folder: layout.secretFolder(), version: version)
-            outcome.passed.append("vault \(address): authenticated (\(describe(credentials))), secrets under \(layout.pathPrefix)/"
-                + "\(layout.secretFolder()) listable (KV v\(version))")
+            try await withCleanup({ await client.shutdown() }) {
+                try await VaultAuthentication(method: credentials, client: client, logger: logger).start()
+                let layout = GlooVaultLayout(pathPrefix: effective.vaultPathPrefix.value, rootKey: effective.vaultRootKey.value)
+                let kv = VaultKV(client: client)
+                let version = try await kv.mountVersion(of: layout.pathPrefix + "/")
+                _ = try await kv.list(mount: layout.pathPrefix, folder: layout.secretFolder(), version: version)
+                outcome.passed.append("vault \(address): authenticated (\(describe(credentials))), secrets under \(layout.pathPrefix)/"
+                    + "\(layout.secretFolder()) listable (KV v\(version))")
+            }
         } catch {
             outcome.problems.append("vault \(address): \(error)")
         }
@@ -84,9 +87,10 @@ public enum HealthCheck {
         }
         do {
             let client = try NomadHTTPClient(configuration)
-            defer { Task { await client.shutdown() } }
-            let jobs = try await NomadJobsAPI(client: client).jobs()
-            outcome.passed.append("nomad \(address): reachable, \(jobs.count) jobs listed")
+            try await withCleanup({ await client.shutdown() }) {
+                let jobs = try await NomadJobsAPI(client: client).jobs()
+                outcome.passed.append("nomad \(address): reachable, \(jobs.count) jobs listed")
+            }
         } catch {
             outcome.problems.append("nomad \(address): \(error)")
         }
@@ -94,39 +98,40 @@ public enum HealthCheck {
 
     private static func admin(_ address: String, into outcome: inout Outcome) async {
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
-        defer { Task { try? await http.shutdown() } }
-        let base = address.hasPrefix("http") ? address : "http://\(address)"
-        func get(_ path: String) async throws -> (Int, Data) {
-            let response = try await http.execute(HTTPClientRequest(url: base + path), timeout: .seconds(5))
-            let body = try await response.body.collect(upTo: 16 << 20)
-            return (Int(response.status.code), Data(buffer: body))
-        }
-        do {
-            let (status, body) = try await get("/readyz")
-            let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            if status == 200, text == "ready" {
-                outcome.passed.append("controller \(address): ready")
-            } else {
-                outcome.problems.append("controller \(address): \(text)")
+        await withCleanup({ try? await http.shutdown() }) {
+            let base = address.hasPrefix("http") ? address : "http://\(address)"
+            func get(_ path: String) async throws -> (Int, Data) {
+                let response = try await http.execute(HTTPClientRequest(url: base + path), timeout: .seconds(5))
+                let body = try await response.body.collect(upTo: 16 << 20)
+                return (Int(response.status.code), Data(buffer: body))
             }
-        } catch {
-            outcome.problems.append("controller \(address): the admin API is unreachable (\(error)); is gloo-hashi run listening there (--admin-address)?")
-            return
-        }
-        if let (_, body) = try? await get("/debug/xds"), let nodes = try? JSONSerialization.jsonObject(with: body) as? [[String: Any]] {
-            if nodes.isEmpty { outcome.problems.append("controller \(address): no Envoy is connected") }
-            for node in nodes {
-                let name = node["node"] as? String ?? "?"
-                for (type, nack) in (node["lastNack"] as? [String: [String: Any]] ?? [:]).sorted(by: { $0.key < $1.key }) {
-                    outcome.problems.append("envoy \(name): rejected \(type) version \(nack["version"] as? String ?? "?"): \(nack["message"] as? String ?? "")")
+            do {
+                let (status, body) = try await get("/readyz")
+                let text = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                if status == 200, text == "ready" {
+                    outcome.passed.append("controller \(address): ready")
+                } else {
+                    outcome.problems.append("controller \(address): \(text)")
                 }
+            } catch {
+                outcome.problems.append("controller \(address): the admin API is unreachable (\(error)); is gloo-hashi run listening there (--admin-address)?")
+                return
             }
-            if !nodes.isEmpty { outcome.passed.append("controller \(address): \(nodes.count) Envoy(s) connected") }
-        }
-        if let (_, body) = try? await get("/debug/reports"), let reports = try? JSONSerialization.jsonObject(with: body) as? [[String: Any]] {
-            for report in reports where report["state"] as? String == "Rejected" {
-                let errors = (report["errors"] as? [String] ?? []).joined(separator: "; ")
-                outcome.problems.append("rejected \(report["key"] as? String ?? "?"): \(errors)")
+            if let (_, body) = try? await get("/debug/xds"), let nodes = try? JSONSerialization.jsonObject(with: body) as? [[String: Any]] {
+                if nodes.isEmpty { outcome.problems.append("controller \(address): no Envoy is connected") }
+                for node in nodes {
+                    let name = node["node"] as? String ?? "?"
+                    for (type, nack) in (node["lastNack"] as? [String: [String: Any]] ?? [:]).sorted(by: { $0.key < $1.key }) {
+                        outcome.problems.append("envoy \(name): rejected \(type) version \(nack["version"] as? String ?? "?"): \(nack["message"] as? String ?? "")")
+                    }
+                }
+                if !nodes.isEmpty { outcome.passed.append("controller \(address): \(nodes.count) Envoy(s) connected") }
+            }
+            if let (_, body) = try? await get("/debug/reports"), let reports = try? JSONSerialization.jsonObject(with: body) as? [[String: Any]] {
+                for report in reports where report["state"] as? String == "Rejected" {
+                    let errors = (report["errors"] as? [String] ?? []).joined(separator: "; ")
+                    outcome.problems.append("rejected \(report["key"] as? String ?? "?"): \(errors)")
+                }
             }
         }
     }

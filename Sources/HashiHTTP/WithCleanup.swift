@@ -1,0 +1,15 @@
+/// Runs `body`, then awaits `cleanup`, whether `body` returned or threw: the asynchronous
+/// `defer` Swift lacks, for shutting down the clients and servers a scope opened.
+public func withCleanup<Result, Failure: Error>(
+    isolation: isolated (any Actor)? = #isolation, _ cleanup: () async -> Void, _ body: () async throws(Failure) -> Result
+) async throws(Failure) -> Result {
+    let result: Result
+    do {
+        result = try await body()
+    } catch {
+        await cleanup()
+        throw error
+    }
+    await cleanup()
+    return result
+}
