@@ -1,4 +1,3 @@
-import ConsulStore
 import Foundation
 import GlooAPI
 import Logging
@@ -16,56 +15,42 @@ public final class OperatorBackends: Sendable {
     public let statusNamespace: String
     /// `consul http://...` or `directory DIR`, for messages.
     public let location: String
-    private let consul: ConsulHTTPClient?
-    private let vaultClient: VaultHTTPClient?
+    private let resources: ResourceBackend
+    private let vaultBackend: VaultBackend?
 
-    private init(store: any ResourceStore, vault: VaultSecretStore?, rootKey: String, statusNamespace: String, location: String,
-                 consul: ConsulHTTPClient?, vaultClient: VaultHTTPClient?) {
-        self.store = store
-        self.vault = vault
-        self.rootKey = rootKey
-        self.statusNamespace = statusNamespace
-        self.location = location
-        self.consul = consul
-        self.vaultClient = vaultClient
+    private init(resources: ResourceBackend, vault: VaultBackend?, configuration: RunConfiguration) {
+        self.resources = resources
+        self.vaultBackend = vault
+        self.store = resources.store
+        self.vault = vault?.secrets
+        self.rootKey = configuration.rootKey
+        self.statusNamespace = configuration.statusNamespace
+        self.location = resources.location
     }
 
     /// Opens the configured stores; with Vault, logs in (token, token file or AppRole) first.
     public static func open(_ configuration: RunConfiguration, logger: Logger) async throws -> OperatorBackends {
-        let store: any ResourceStore
-        var consul: ConsulHTTPClient?
-        let location: String
-        switch configuration.source {
-        case .directory(let directory):
-            store = DirectoryStore(directory: directory, rootKey: configuration.rootKey)
-            location = "directory \(directory)"
-        case .consul(let settings):
-            let client = try ConsulHTTPClient(settings)
-            consul = client
-            store = ConsulKVStore(client: client, rootKey: configuration.rootKey)
-            location = "consul \(settings.baseURL)"
+        let resources = try ResourceBackend.open(configuration, logger: logger)
+        let vault: VaultBackend?
+        do {
+            vault = try VaultBackend.open(configuration, logger: logger)
+        } catch {
+            await resources.shutdown()
+            throw error
         }
-        var vault: VaultSecretStore?
-        var vaultClient: VaultHTTPClient?
-        if let settings = configuration.vault {
-            let client = try VaultHTTPClient(settings.client)
-            vaultClient = client
-            do {
-                try await VaultAuthentication(method: settings.credentials, client: client, logger: logger).start()
-            } catch {
-                await client.shutdown()
-                await consul?.shutdown()
-                throw error
-            }
-            vault = VaultSecretStore(client: client, layout: settings.layout)
+        do {
+            try await vault?.authentication.start()
+        } catch {
+            await vault?.shutdown()
+            await resources.shutdown()
+            throw error
         }
-        return OperatorBackends(store: store, vault: vault, rootKey: configuration.rootKey, statusNamespace: configuration.statusNamespace,
-                                location: location, consul: consul, vaultClient: vaultClient)
+        return OperatorBackends(resources: resources, vault: vault, configuration: configuration)
     }
 
     public func shutdown() async {
-        await consul?.shutdown()
-        await vaultClient?.shutdown()
+        await resources.shutdown()
+        await vaultBackend?.shutdown()
     }
 
     /// Everything stored now, as one consistent listing (the watch's first answer).

@@ -1,5 +1,6 @@
 import ConsulStore
 import GlooAPI
+import HashiHTTP
 import Logging
 import ServiceLifecycle
 
@@ -12,12 +13,10 @@ public enum DiscoveryRunner {
             throw RunConfiguration.Invalid(description: "gloo-hashi discovery writes into Consul KV: give --consul-address (or CONSUL_HTTP_ADDR)")
         }
         let options = configuration.consulDiscovery?.options ?? ConsulDiscoveryOptions()
-        let client = try ConsulHTTPClient(consul)
-        let store = ConsulKVStore(client: client, rootKey: configuration.rootKey)
-        let election = ConsulLeaderElection(client: client, rootKey: configuration.rootKey, identity: configuration.instanceName,
-                                            ttl: configuration.sessionTTL, lockName: "discovery-leader", logger: logger)
-        let writer = DiscoveryWriter(discovery: ConsulDiscovery(client: client, options: options, logger: logger), store: store,
-                                     election: election, namespace: options.namespace, logger: logger)
+        let backend = try ResourceBackend.open(configuration, lockName: "discovery-leader", logger: logger)
+        guard let client = backend.consulClient else { return }
+        let writer = DiscoveryWriter(discovery: ConsulDiscovery(client: client, options: options, logger: logger), store: backend.store,
+                                     election: backend.election, namespace: options.namespace, logger: logger)
         logger.info("starting discovery", metadata: [
             "consul": "\(consul.baseURL)", "namespace": "\(options.namespace)",
             "datacenters": "\(options.datacenters.isEmpty ? "the agent's" : options.datacenters.joined(separator: ","))",
@@ -25,13 +24,9 @@ public enum DiscoveryRunner {
         var groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: writer)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(10)
-        do {
+        try await withCleanup({ await backend.shutdown() }) {
             try await ServiceGroup(configuration: groupConfiguration).run()
-        } catch {
-            await client.shutdown()
-            throw error
         }
-        await client.shutdown()
         logger.info("stopped")
     }
 }
