@@ -32,7 +32,7 @@ public struct ClientTLSSettings: Sendable, Hashable {
         var roots: [NIOSSLCertificate] = []
         for path in [caFile, caDirectory].compactMap({ $0 }) {
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             if isDirectory.boolValue {
                 let files = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".pem") || $0.hasSuffix(".crt") }
                 roots += try files.sorted().flatMap { try NIOSSLCertificate.fromPEMFile(path + "/" + $0) }

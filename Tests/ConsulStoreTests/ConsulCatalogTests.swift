@@ -75,8 +75,10 @@ import Testing
             #expect(try await ConsulStatus(client: client).leader() == "127.0.0.1:8300")
             await server.put("gloo/gloo.solo.io/v1/Upstream/gloo-system/a", "static: {hosts: [{addr: 10.0.0.1, port: 80}]}")
             await server.dropNext(1)
-            await #expect { try await ConsulKV(client: client).get("gloo/gloo.solo.io/v1/Upstream/gloo-system/a") } throws: {
-                "\($0)".contains("unreachable")
+            await #expect { try await ConsulKV(client: client).get("gloo/gloo.solo.io/v1/Upstream/gloo-system/a") } throws: { error in
+                // The connection's own error is kept, not only its description.
+                guard case .unreachable(_, let cause) = error as? ConsulError else { return false }
+                return "\(error)".contains("unreachable") && cause.error != nil
             }
             // The watch rides over a dropped answer (a quick retry) and delivers the listing.
             let store = ConsulKVStore(client: client)

@@ -1,9 +1,11 @@
+import HashiHTTP
+
 /// A Consul request that did not succeed: the HTTP status with Consul's message, or the
 /// connection failure. Never carries the token.
 public enum ConsulError: Error, Sendable, Hashable, CustomStringConvertible {
     case http(status: Int, method: String, path: String, message: String)
-    case unreachable(path: String, cause: String)
-    case malformed(path: String, cause: String)
+    case unreachable(path: String, cause: ErrorCause)
+    case malformed(path: String, cause: ErrorCause)
     case valueTooLarge(key: String, size: Int)
 
     public var description: String {

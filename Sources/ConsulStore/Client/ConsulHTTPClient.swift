@@ -70,13 +70,13 @@ public final class ConsulHTTPClient: Sendable {
         do {
             response = try await (blocking ? longPolls : requests).execute(request, timeout: timeout)
         } catch {
-            throw ConsulError.unreachable(path: path, cause: "\(error)")
+            throw ConsulError.unreachable(path: path, cause: ErrorCause(error))
         }
         let bytes: ByteBuffer
         do {
             bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         } catch {
-            throw ConsulError.unreachable(path: path, cause: "reading the answer: \(error)")
+            throw ConsulError.unreachable(path: path, cause: ErrorCause(error, context: "reading the answer"))
         }
         let meta = ConsulQueryMeta(
             index: response.headers.first(name: "X-Consul-Index").flatMap { UInt64($0) } ?? 0,
@@ -98,7 +98,7 @@ public final class ConsulHTTPClient: Sendable {
         do {
             return try JSONDecoder().decode(type, from: Data(body))
         } catch {
-            throw ConsulError.malformed(path: path, cause: "\(error)")
+            throw ConsulError.malformed(path: path, cause: ErrorCause(error))
         }
     }
 

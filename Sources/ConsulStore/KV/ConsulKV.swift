@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HashiHTTP
 import NIOHTTP1
 
 /// Consul's KV endpoints (`/v1/kv`): reads with query metadata, CAS writes and deletes.
@@ -64,7 +65,7 @@ public struct ConsulKV: Sendable {
         do {
             return (try KVPairScanner.pairs(answer.body, known: known), answer.meta)
         } catch {
-            throw ConsulError.malformed(path: path, cause: "\(error)")
+            throw ConsulError.malformed(path: path, cause: ErrorCause(error))
         }
     }
 

@@ -1,10 +1,12 @@
+import HashiHTTP
+
 /// A Nomad request that did not succeed, with Nomad's own message (a plain-text body). Never
 /// carries the token: a 403 names the path and says the token's policy refused it.
 public enum NomadError: Error, Sendable, Hashable, CustomStringConvertible {
     case http(status: Int, method: String, path: String, message: String)
     case forbidden(method: String, path: String, message: String)
-    case unreachable(path: String, cause: String)
-    case malformed(path: String, cause: String)
+    case unreachable(path: String, cause: ErrorCause)
+    case malformed(path: String, cause: ErrorCause)
 
     public var description: String {
         switch self {

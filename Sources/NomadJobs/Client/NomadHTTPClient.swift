@@ -71,7 +71,7 @@ public final class NomadHTTPClient: Sendable {
             response = try await (index != nil ? longPolls : requests).execute(request, timeout: timeout)
             bytes = try await response.body.collect(upTo: 64 * 1024 * 1024)
         } catch {
-            throw NomadError.unreachable(path: path, cause: "\(error)")
+            throw NomadError.unreachable(path: path, cause: ErrorCause(error))
         }
         let answer = Answer(status: Int(response.status.code),
                             index: response.headers.first(name: "X-Nomad-Index").flatMap { UInt64($0) } ?? 0,
@@ -89,7 +89,7 @@ public final class NomadHTTPClient: Sendable {
         do {
             return try JSONDecoder().decode(type, from: Data(answer.body))
         } catch {
-            throw NomadError.malformed(path: path, cause: "\(error)")
+            throw NomadError.malformed(path: path, cause: ErrorCause(error))
         }
     }
 }

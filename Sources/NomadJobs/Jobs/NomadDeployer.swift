@@ -37,7 +37,7 @@ public struct NomadDeployer: Sendable {
             do {
                 hcl = try String(contentsOfFile: file, encoding: .utf8)
             } catch {
-                throw NomadError.malformed(path: file, cause: "cannot read the job file: \(error.localizedDescription)")
+                throw NomadError.malformed(path: file, cause: ErrorCause("cannot read the job file: \(error.localizedDescription)", error: error))
             }
             let job = try await jobs.parse(hcl, variables: variables)
             let registration = try await jobs.register(job)

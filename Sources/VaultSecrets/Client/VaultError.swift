@@ -1,11 +1,13 @@
+import HashiHTTP
+
 /// A Vault request that did not succeed, with Vault's own messages (`{"errors": [...]}`). Never
 /// carries the token: a 403 names the path and says the token's policies refused it.
 public enum VaultError: Error, Sendable, Hashable, CustomStringConvertible {
     case http(status: Int, method: String, path: String, errors: [String])
     case forbidden(method: String, path: String, errors: [String])
     case sealed(path: String)
-    case unreachable(path: String, cause: String)
-    case malformed(path: String, cause: String)
+    case unreachable(path: String, cause: ErrorCause)
+    case malformed(path: String, cause: ErrorCause)
 
     public var description: String {
         switch self {

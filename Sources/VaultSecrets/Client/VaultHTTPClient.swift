@@ -86,7 +86,7 @@ public final class VaultHTTPClient: Sendable {
             response = try await http.execute(request, timeout: .seconds(30))
             bytes = try await response.body.collect(upTo: 16 * 1024 * 1024)
         } catch {
-            throw VaultError.unreachable(path: path, cause: "\(error)")
+            throw VaultError.unreachable(path: path, cause: ErrorCause(error))
         }
         let status = Int(response.status.code)
         let data = Data(bytes.readableBytesView)
