@@ -75,20 +75,21 @@ struct TranslationSession {
         // tables, structural problems reject their resource, the rest is served around and
         // reported as a warning.
         var rejectedTables: Set<ResourceRef> = []
-        for finding in ReferenceChecker.check(snapshot, rootKey: translator.rootKey, scope: .beyondTranslation) {
-            let isCycle = finding.reason.hasPrefix("delegation cycle")
-            // Routes, TLS references and TCP hosts are reported by translation itself, with what
-            // the gateway does about them.
-            let handledBelow = ["virtualHost.routes", "routes[", "sslConfig", "tcpGateway.tcpHosts"]
-                .contains { finding.fieldPath.hasPrefix($0) }
-            if handledBelow && !isCycle { continue }
-            let isStructural = finding.fieldPath.isEmpty || finding.fieldPath == "virtualHost"
-            var adjusted = finding
-            adjusted.severity = isCycle || (isStructural && finding.severity == .error) ? .error : .warning
-            reports.add(adjusted)
-            if isCycle, let key = try? ResourceKey.parse(finding.key, rootKey: translator.rootKey).get() {
-                rejectedTables.insert(key.ref)
+        for item in ReferenceChecker.classified(snapshot, rootKey: translator.rootKey, scope: .beyondTranslation) {
+            var finding = item.finding
+            switch item.subject {
+            case .routes, .tls, .tcpHosts:
+                // Translation reports these itself, with what the gateway does about them.
+                continue
+            case .delegationCycle:
+                finding.severity = .error
+                if let key = try? ResourceKey.parse(finding.key, rootKey: translator.rootKey).get() { rejectedTables.insert(key.ref) }
+            case .structure:
+                break
+            case .reference:
+                finding.severity = .warning
             }
+            reports.add(finding)
         }
 
         let (usableSecrets, rejectedSecrets) = checkedSecrets()

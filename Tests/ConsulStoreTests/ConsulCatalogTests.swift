@@ -10,7 +10,7 @@ import Testing
     @Test func catalogAndHealthWithBlockingQueries() async throws {
         let server = try await ConsulTestServer.start()
         let client = try ConsulLeaderElectionTests.client(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             await server.registerService("web", id: "web-1", node: "n1", address: "10.0.0.1", port: 8080, tags: ["v1"])
             await server.registerService("web", id: "web-2", node: "n2", address: "10.0.0.2", port: 8080, tags: ["v2"])
             await server.registerService("db", id: "db-1", node: "n3", address: "10.0.0.3", port: 5432, datacenter: "dc2")
@@ -50,7 +50,7 @@ import Testing
     @Test func transactionsApplyAllOrNothing() async throws {
         let server = try await ConsulTestServer.start()
         let client = try ConsulLeaderElectionTests.client(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let txn = ConsulTxn(client: client)
             let written = try await txn.apply([.set(key: "gloo/a", value: Array("1".utf8)), .cas(key: "gloo/b", value: Array("2".utf8), index: 0)])
             #expect(written.map(\.key) == ["gloo/a", "gloo/b"])
@@ -71,7 +71,7 @@ import Testing
     @Test func statusAndDroppedConnections() async throws {
         let server = try await ConsulTestServer.start()
         let client = try ConsulLeaderElectionTests.client(server)
-        await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             #expect(try await ConsulStatus(client: client).leader() == "127.0.0.1:8300")
             await server.put("gloo/gloo.solo.io/v1/Upstream/gloo-system/a", "static: {hosts: [{addr: 10.0.0.1, port: 80}]}")
             await server.dropNext(1)

@@ -26,7 +26,7 @@ import Testing
     @Test func servicesBecomeUpstreamsAndReferencedServicesGetHealthyEndpoints() async throws {
         let server = try await ConsulTestServer.start()
         let client = try ConsulLeaderElectionTests.client(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             await server.registerService("web", id: "web-1", node: "n1", address: "10.0.0.1", port: 8080, tags: ["blue"])
             await server.registerService("web", id: "web-2", node: "n2", address: "10.0.0.2", port: 8080, tags: ["green"])
             await server.registerService("api", id: "api-1", node: "n1", address: "10.0.0.1", port: 9090)
@@ -85,7 +85,7 @@ import Testing
     @Test func consulFailuresAreReportedAndTheLastAnswersKept() async throws {
         let server = try await ConsulTestServer.start()
         let client = try ConsulLeaderElectionTests.client(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             await server.registerService("web", id: "web-1", node: "n1", address: "10.0.0.1", port: 8080)
             let discovery = ConsulDiscovery(client: client, options: ConsulDiscoveryOptions(), logger: Logger(label: "test"),
                                             loop: BlockingQueryLoop(backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(50))))
@@ -112,7 +112,7 @@ extension ConsulDiscoveryTests {
         var configuration = try #require(ConsulClientConfiguration(address: server.address, token: SensitiveString("bad")))
         configuration.wait = .seconds(5)
         let client = try ConsulHTTPClient(configuration)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let discovery = ConsulDiscovery(client: client, options: ConsulDiscoveryOptions(), logger: Logger(label: "test"))
             var results = discovery.discoveries().makeAsyncIterator()
             let failing = try #require(try await Self.next(&results) { _ in true })

@@ -19,7 +19,7 @@ import Testing
     @Test func getListCasPutAndDelete() async throws {
         let server = try await ConsulTestServer.start()
         let (store, client) = try Self.store(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             #expect(try await store.entry(Self.upstream) == nil, "a missing key is nil (Consul's 404)")
             let created = try #require(try await store.write(Self.upstream, value: Array("static: {hosts: []}".utf8), ifVersion: 0))
             #expect(try await store.write(Self.upstream, value: Array("x: 1".utf8), ifVersion: 0) == nil, "cas=0 only creates")
@@ -39,7 +39,7 @@ import Testing
     @Test func resourcesThroughTheKeyValueLayer() async throws {
         let server = try await ConsulTestServer.start()
         let (store, client) = try Self.store(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             await server.put(Self.upstream, "static: {hosts: [{addr: 10.0.0.1, port: 8080}]}")
             await server.put("gloo/gloo.solo.io/v1/Upstream/gloo-system/broken", "static: {hosts: [{addr: 10.0.0.1, port: nope}]}")
             let upstreams = try await store.list(Upstream.self, namespace: "gloo-system")
@@ -52,7 +52,7 @@ import Testing
     @Test func statusesAreWrittenInTransactionsOfSixtyFour() async throws {
         let server = try await ConsulTestServer.start()
         let (store, client) = try Self.store(server)
-        await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             var changes: [StatusChange] = []
             for index in 0..<100 {
                 let key = ResourceKey(kind: .upstream, namespace: "gloo-system", name: "u\(index)")
@@ -83,7 +83,7 @@ import Testing
     @Test func valuesOverTheLimitAreRefusedBeforeConsulIsAsked() async throws {
         let server = try await ConsulTestServer.start()
         let (store, client) = try Self.store(server)
-        await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             await server.clearRequestLog()
             await #expect { try await store.write(Self.upstream, value: Array(repeating: 65, count: 512 * 1024 + 1), ifVersion: 0) } throws: {
                 "\($0)".contains("512 KiB")
@@ -96,7 +96,7 @@ import Testing
         let server = try await ConsulTestServer.start(token: "secret-token")
         let (good, goodClient) = try Self.store(server, token: "secret-token")
         let (bad, badClient) = try Self.store(server, token: "wrong")
-        await withCleanup({ await goodClient.shutdown(); await badClient.shutdown(); await server.stop() }) {
+        try await withCleanup({ await goodClient.shutdown(); await badClient.shutdown(); await server.stop() }) { () async throws in
             #expect(try await good.entries(prefix: "gloo/").entries.isEmpty)
             await #expect { try await bad.entries(prefix: "gloo/") } throws: { error in
                 "\(error)".contains("403") && !"\(error)".contains("wrong")
@@ -107,7 +107,7 @@ import Testing
     @Test func theWatchFollowsChangesResetsOnALowerIndexAndRidesOutFailures() async throws {
         let server = try await ConsulTestServer.start()
         let (store, client) = try Self.store(server, wait: .seconds(2))
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             await server.put(Self.upstream, "static: {hosts: []}")
             var watch = store.watchEntries(prefix: "gloo/").makeAsyncIterator()
             let first = try #require(try await watch.next())
@@ -137,7 +137,7 @@ import Testing
     @Test func aLargeTreeIsWatchedInPartsAndAnEditReadsOnlyItsPart() async throws {
         let server = try await ConsulTestServer.start()
         let (base, client) = try Self.store(server, wait: .seconds(2))
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             var store = base
             // Thresholds scaled down so 60 small keys make a plan of several parts.
             store.wholeWatchBelow = 2_000
@@ -195,7 +195,7 @@ import Testing
     @Test func aFailingPartEndsTheWatchWithTheErrorAndCancelsTheOthers() async throws {
         let server = try await ConsulTestServer.start()
         let (base, client) = try Self.store(server, token: "", wait: .seconds(30))
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             var store = base
             store.wholeWatchBelow = 2_000
             store.watchPartBytes = 1_500

@@ -19,7 +19,7 @@ import Testing
         let clock = ManualClock()
         let server = try await ConsulTestServer.start(sessionClock: clock)
         let client = try Self.client(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let sessions = ConsulSession(client: client)
             let kv = ConsulKV(client: client)
             await #expect { try await sessions.create(.init(name: "short", ttl: .seconds(5))) } throws: {
@@ -57,7 +57,7 @@ import Testing
         let clock = ManualClock()
         let server = try await ConsulTestServer.start(sessionClock: clock)
         let client = try Self.client(server, wait: .seconds(300))
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let logger = Logger(label: "test")
             let a = ConsulLeaderElection(client: client, identity: "a", ttl: .seconds(10), lockDelay: .milliseconds(200), logger: logger,
                                          clock: clock)

@@ -32,7 +32,7 @@ import Testing
         let files = try Self.files(authority)
         defer { try? FileManager.default.removeItem(at: files.directory) }
         let server = try await ConsulTestServer.start(tls: .localhost(issuedBy: authority, requireClientCertificates: true))
-        try await withCleanup({ await server.stop() }) {
+        try await withCleanup({ await server.stop() }) { () async throws in
             // host:port with ssl: https, verified against the CA file, with the client certificate.
             var configuration = try #require(ConsulClientConfiguration(address: server.address, ssl: true))
             #expect(configuration.baseURL.hasPrefix("https://"))
@@ -59,7 +59,7 @@ import Testing
         let files = try Self.files(authority)
         defer { try? FileManager.default.removeItem(at: files.directory) }
         let server = try await ConsulTestServer.start(tls: .named("consul.service.consul", issuedBy: authority))
-        try await withCleanup({ await server.stop() }) {
+        try await withCleanup({ await server.stop() }) { () async throws in
             var configuration = try #require(ConsulClientConfiguration(address: server.address, ssl: true))
             configuration.caFile = files.ca
             await #expect(throws: ConsulError.self, "the certificate does not name 127.0.0.1") { try await Self.read(configuration) }
@@ -75,7 +75,7 @@ import Testing
     @Test func anUnknownCAIsRefusedUnlessVerificationIsOff() async throws {
         let authority = try TestCertificateAuthority()
         let server = try await ConsulTestServer.start(tls: .localhost(issuedBy: authority))
-        try await withCleanup({ await server.stop() }) {
+        try await withCleanup({ await server.stop() }) { () async throws in
             let configuration = try #require(ConsulClientConfiguration(address: "https://" + server.address))
             await #expect { try await Self.read(configuration) } throws: { "\($0)".contains("unreachable") }
             var insecure = configuration

@@ -23,7 +23,7 @@ import Testing
         await server.register(service: "web", id: "b", address: "10.0.0.2", port: 8080, tags: ["v2"])
         await server.register(service: "db", id: "c", address: "10.0.0.3", port: 5432)
         let client = try Self.client(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let discovery = NomadDiscovery(client: client, logger: Logger(label: "test"),
                                            loop: BlockingQueryLoop(backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(50))))
             await discovery.setInterest(DiscoveryInterest(nomadServices: ["web": []]))
@@ -52,7 +52,7 @@ import Testing
     @Test func aRefusedTokenIsReportedWithoutTheToken() async throws {
         let server = try await NomadTestServer.start(token: "right-token")
         let client = try Self.client(server, token: "wrong-token")
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let discovery = NomadDiscovery(client: client, logger: Logger(label: "test"),
                                            loop: BlockingQueryLoop(backoff: Backoff(initial: .milliseconds(20), maximum: .milliseconds(50))))
             var results = discovery.discoveries().makeAsyncIterator()

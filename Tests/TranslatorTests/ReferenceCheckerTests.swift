@@ -111,4 +111,34 @@ import Testing
         }
         #expect(findings.map(\.fieldPath) == ["sslConfig.secretRef", "virtualHost.routes[0].routeAction.upstreamGroup"])
     }
+
+    /// Translation decides what to report itself by the subject, never by a finding's text.
+    @Test func everyFindingSaysWhatItIsAbout() {
+        var resources = ResourceSet()
+        resources.upstreams = [Self.petstore]
+        var tls = Self.service("tls", routes: [Self.toUpstream("nope")])
+        tls.sslConfig = SslConfig(source: .secretRef(ResourceRef(name: "cert", namespace: "")))
+        var hostless = Self.service("hostless", routes: [])
+        hostless.virtualHost = nil
+        resources.virtualServices = [tls, hostless]
+        resources.routeTables = [
+            RouteTable(metadata: Self.metadata("a"), routes: [Self.delegate(.ref(ResourceRef(name: "b", namespace: "")), prefix: "/a")]),
+            RouteTable(metadata: Self.metadata("b"), routes: [Self.delegate(.ref(ResourceRef(name: "a", namespace: "")), prefix: "/a")]),
+        ]
+        resources.upstreamGroups = [UpstreamGroup(metadata: Self.metadata("g"), destinations: [
+            WeightedDestination(destination: Destination(target: .upstream(ResourceRef(name: "gone", namespace: ""))), weight: 1),
+        ])]
+        resources.gateways = [
+            Gateway(metadata: Self.metadata("typeless"), bindPort: 8080, gatewayType: nil),
+            Gateway(metadata: Self.metadata("tcp"), bindPort: 8081, gatewayType: .tcpGateway(TcpGateway())),
+        ]
+        let subjects = Dictionary(grouping: ReferenceChecker.classified(ApiSnapshot(resources: resources)), by: \.subject)
+            .mapValues { Set($0.map { "\($0.finding.key.split(separator: "/").last!) \($0.finding.fieldPath)" }) }
+        #expect(subjects[.structure] == ["hostless virtualHost", "typeless "])
+        #expect(subjects[.tls] == ["tls sslConfig.secretRef"])
+        #expect(subjects[.routes]?.contains("tls virtualHost.routes[0].routeAction.single.upstream") == true)
+        #expect(subjects[.delegationCycle] == ["a routes", "b routes"])
+        #expect(subjects[.reference] == ["g destinations[0].destination.upstream"])
+        #expect(subjects[.tcpHosts] == ["tcp tcpGateway.tcpHosts"])
+    }
 }

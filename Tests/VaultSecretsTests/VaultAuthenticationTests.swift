@@ -17,7 +17,7 @@ import VaultSecrets
         let server = try await VaultTestServer.start(clock: clock)
         let token = await server.issueToken(ttl: .seconds(2), maxTTL: .seconds(600))
         let client = try VaultKVTests.client(server, token: token, clock: clock)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let auth = VaultAuthentication(method: .token(SensitiveString(token)), client: client, logger: Logger(label: "test"))
             try await auth.start()
             let running = Task { await auth.run() }
@@ -42,7 +42,7 @@ import VaultSecrets
         // Tokens live 2 s and at most 3 s: the renewal at 1 s gets less than asked, so a new login follows.
         await server.addAppRole(roleID: "role", secretID: "secret", ttl: .seconds(2), maxTTL: .seconds(3))
         let client = try VaultKVTests.client(server, token: "", clock: clock)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let auth = VaultAuthentication(method: .appRole(roleID: SensitiveString("role"), secretID: SensitiveString("secret"), mount: "approle"),
                                            client: client, logger: Logger(label: "test"))
             try await auth.start()
@@ -70,7 +70,7 @@ import VaultSecrets
         try "role\n".write(to: roleFile, atomically: true, encoding: .utf8)
         try "first-secret\n".write(to: secretFile, atomically: true, encoding: .utf8)
         let client = try VaultKVTests.client(server, token: "")
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let method = VaultCredentials.appRoleFiles(roleIDFile: roleFile.path, secretIDFile: secretFile.path, mount: "approle")
             try await VaultAuthentication(method: method, client: client, logger: Logger(label: "test")).start()
             #expect(try await VaultKV(client: client).list(mount: "secret", folder: "gloo/").isEmpty, "logged in from the files")
@@ -94,7 +94,7 @@ import VaultSecrets
         try first.write(to: file, atomically: true, encoding: .utf8)
         let clock = ManualClock()
         let client = try VaultKVTests.client(server, token: "", clock: clock)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let auth = VaultAuthentication(method: .tokenFile(file.path), client: client, logger: Logger(label: "test"),
                                            fileInterval: .milliseconds(200))
             try await auth.start()

@@ -19,7 +19,7 @@ import VaultSecrets
     @Test func kv2VersionsCheckAndSetListAndDelete() async throws {
         let server = try await VaultTestServer.start()
         let client = try Self.client(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let kv = VaultKV(client: client)
             let path = "gloo/gloo.solo.io/v1/Secret/gloo-system/tls"
             #expect(try await kv.mountVersion(of: "secret/data/\(path)") == 2)
@@ -50,7 +50,7 @@ import VaultSecrets
         let bad = try Self.client(server, token: "s.super-secret-token")
         let clock = ManualClock()
         let client = try Self.client(server, attempts: 5, clock: clock)
-        try await withCleanup({ await bad.shutdown(); await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await bad.shutdown(); await client.shutdown(); await server.stop() }) { () async throws in
             do {
                 _ = try await VaultKV(client: bad).read(mount: "secret", path: "gloo/x")
                 Issue.record("a bad token was accepted")

@@ -17,7 +17,7 @@ import X509
         let server = try await VaultTestServer.start()
         let caPEM = try await server.addPKIRole(role: "gateway", maxTTL: .seconds(3600))
         let client = try VaultKVTests.client(server, attempts: 1)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let issuer = VaultPKICertificates(client: client, logger: Logger(label: "test"))
             let start = Date()
             await issuer.setRequests([Self.request])
@@ -72,7 +72,7 @@ import X509
         let server = try await VaultTestServer.start()
         _ = try await server.addPKIRole(role: "gateway")
         let client = try VaultKVTests.client(server, attempts: 1)
-        await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let issuer = VaultPKICertificates(client: client, logger: Logger(label: "test"))
             let unknown = VaultPkiCertificate(role: "nobody", commonName: "x.example.com")
             let invalid = VaultPkiCertificate(role: "gateway", commonName: "")
@@ -89,7 +89,7 @@ import X509
         let server = try await VaultTestServer.start()
         _ = try await server.addPKIRole(role: "gateway")
         let client = try VaultKVTests.client(server, attempts: 1)
-        await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let issuer = VaultPKICertificates(client: client, logger: Logger(label: "test"))
             var results = issuer.certificates().makeAsyncIterator()
             #expect(await results.next()?.requests.isEmpty == true)

@@ -12,7 +12,7 @@ import X509
         let server = try await VaultTestServer.start()
         let caPEM = try await server.addPKIRole(role: "gateway", maxTTL: .seconds(3600))
         let client = try VaultKVTests.client(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let pki = VaultPKI(client: client)
             let issued = try await pki.issue(mount: "pki", role: "gateway", commonName: "app.example.com", altNames: ["www.example.com"],
                                              ttl: .seconds(7200))

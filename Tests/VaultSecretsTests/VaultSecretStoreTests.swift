@@ -19,7 +19,7 @@ import VaultSecrets
         let server = try await VaultTestServer.start()
         let clock = ManualClock()
         let client = try VaultKVTests.client(server, clock: clock)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let authority = try TestCertificateAuthority()
             let kv = VaultKV(client: client)
             _ = try await kv.write(mount: "secret", path: "\(Self.folder)/gloo-system/a", data: Self.glooBody("a", try authority.issue(commonName: "a")))
@@ -76,7 +76,7 @@ import VaultSecrets
     @Test func kvVersionOneMounts() async throws {
         let server = try await VaultTestServer.start()
         let client = try VaultKVTests.client(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             await server.mount("legacy", version: 1)
             let issued = try TestCertificateAuthority().issue(commonName: "c")
             try await VaultKV(client: client).writeV1(mount: "legacy", path: "\(Self.folder)/edge/c",

@@ -19,7 +19,7 @@ import VaultSecrets
     @Test func putAndDeleteWithCheckAndSetOnKV2() async throws {
         let server = try await VaultTestServer.start()
         let client = try VaultKVTests.client(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let store = VaultSecretStore(client: client)
             let ref = ResourceRef(name: "app-tls", namespace: "gloo-system")
             let key = "gloo/gloo.solo.io/v1/Secret/gloo-system/app-tls"
@@ -52,7 +52,7 @@ import VaultSecrets
         let server = try await VaultTestServer.start()
         await server.mount("kv1", version: 1)
         let client = try VaultKVTests.client(server)
-        try await withCleanup({ await client.shutdown(); await server.stop() }) {
+        try await withCleanup({ await client.shutdown(); await server.stop() }) { () async throws in
             let store = VaultSecretStore(client: client, layout: GlooVaultLayout(pathPrefix: "kv1"))
             let ref = ResourceRef(name: "app-tls", namespace: "gloo-system")
             #expect(try await store.put(try Self.secret("app-tls")).metadata.resourceVersion == "1")

@@ -16,7 +16,33 @@ public struct ReferenceChecker {
     private let checksSecrets: Bool
     private let rootKey: String
     private let scope: Scope
-    private var findings: [Finding] = []
+    private var findings: [Classified] = []
+    /// What the findings reported now are about (set as each part is checked).
+    private var subject: Subject = .reference
+
+    /// What a finding is about, so translation can tell the ones it reports itself.
+    public enum Subject: Sendable, Hashable {
+        /// The resource as a whole cannot be used (a VirtualService without virtualHost, a
+        /// Gateway of no type).
+        case structure
+        /// A route of a VirtualService or RouteTable, delegation included.
+        case routes
+        /// A TLS Secret reference (`sslConfig`).
+        case tls
+        /// A TCP gateway's hosts.
+        case tcpHosts
+        /// RouteTables that delegate in a circle.
+        case delegationCycle
+        /// Any other reference to something missing (an UpstreamGroup's destination, a
+        /// Gateway's VirtualServices).
+        case reference
+    }
+
+    /// A finding with what it is about.
+    public struct Classified: Sendable, Hashable {
+        public var finding: Finding
+        public var subject: Subject
+    }
 
     /// What to check.
     public enum Scope: Sendable {
@@ -34,9 +60,16 @@ public struct ReferenceChecker {
     public static func check(
         _ snapshot: ApiSnapshot, rootKey: String = ResourceKey.defaultRootKey, scope: Scope = .everything, checksSecrets: Bool = true
     ) -> [Finding] {
+        classified(snapshot, rootKey: rootKey, scope: scope, checksSecrets: checksSecrets).map(\.finding)
+    }
+
+    /// `check`'s findings, each with what it is about.
+    public static func classified(
+        _ snapshot: ApiSnapshot, rootKey: String = ResourceKey.defaultRootKey, scope: Scope = .everything, checksSecrets: Bool = true
+    ) -> [Classified] {
         var checker = ReferenceChecker(snapshot: snapshot, rootKey: rootKey, scope: scope, checksSecrets: checksSecrets)
         checker.run()
-        return checker.findings.sorted()
+        return checker.findings.sorted { $0.finding < $1.finding }
     }
 
     private init(snapshot: ApiSnapshot, rootKey: String, scope: Scope, checksSecrets: Bool) {
@@ -53,6 +86,7 @@ public struct ReferenceChecker {
         let services = resources.virtualServices
         for index in services.indices {
             guard services[index].virtualHost != nil else {
+                subject = .structure
                 report(.error, keyText(VirtualService.self, services[index].ref), "virtualHost", "a VirtualService needs a virtualHost")
                 continue
             }
@@ -60,15 +94,19 @@ public struct ReferenceChecker {
             let service = services[index]
             let host = service.virtualHost!
             let key = keyText(VirtualService.self, service.ref)
+            subject = .routes
             checkRoutes(host.routes, path: "virtualHost.routes", namespace: service.metadata.namespace, key: key)
             if case .secretRef(let ref) = service.sslConfig?.source {
+                subject = .tls
                 checkSecret(ref, namespace: service.metadata.namespace, key: key, path: "sslConfig.secretRef")
             }
         }
+        subject = .routes
         for table in resources.routeTables where scope == .everything {
             checkRoutes(table.routes, path: "routes", namespace: table.metadata.namespace,
                         key: keyText(RouteTable.self, table.ref))
         }
+        subject = .reference
         for group in resources.upstreamGroups {
             let key = keyText(UpstreamGroup.self, group.ref)
             for (index, weighted) in group.destinations.enumerated() {
@@ -77,6 +115,7 @@ public struct ReferenceChecker {
             }
         }
         let upstreams = resources.upstreams
+        subject = .tls
         for index in upstreams.indices {
             if case .secretRef(let ref) = upstreams[index].sslConfig?.source {
                 checkSecret(ref, namespace: upstreams[index].metadata.namespace, key: keyText(Upstream.self, upstreams[index].ref),
@@ -84,6 +123,7 @@ public struct ReferenceChecker {
             }
         }
         for gateway in resources.gateways { checkGateway(gateway) }
+        subject = .delegationCycle
         checkDelegationGraph()
     }
 
@@ -236,8 +276,10 @@ public struct ReferenceChecker {
         let key = keyText(Gateway.self, gateway.ref)
         switch gateway.gatewayType {
         case nil:
+            subject = .structure
             report(.error, key, "", "a Gateway needs httpGateway or tcpGateway")
         case .httpGateway(let http):
+            subject = .reference
             let serviceRefs = http.virtualServices.isEmpty ? [] : Set(resources.virtualServices.lazy.map(\.ref))
             for (index, ref) in http.virtualServices.enumerated()
             where !serviceRefs.contains(ref.defaultingNamespace(to: gateway.metadata.namespace)) {
@@ -247,6 +289,7 @@ public struct ReferenceChecker {
                 report(.warning, key, "httpGateway", "selects no VirtualServices; its listener would serve nothing")
             }
         case .tcpGateway(let tcp):
+            subject = .tcpHosts
             if tcp.tcpHosts.isEmpty { report(.warning, key, "tcpGateway.tcpHosts", "no TCP hosts") }
             for (index, host) in tcp.tcpHosts.enumerated() {
                 let path = "tcpGateway.tcpHosts[\(index)].destination"
@@ -278,6 +321,6 @@ public struct ReferenceChecker {
     }
 
     private mutating func report(_ severity: Severity, _ key: String, _ path: String, _ reason: String) {
-        findings.append(Finding(severity, key: key, fieldPath: path, reason: reason))
+        findings.append(Classified(finding: Finding(severity, key: key, fieldPath: path, reason: reason), subject: subject))
     }
 }

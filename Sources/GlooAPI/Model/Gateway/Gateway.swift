@@ -87,6 +87,11 @@ public struct HttpGateway: Hashable, Sendable, Codable {
 public struct TcpGateway: Hashable, Sendable, Codable {
     public var tcpHosts: [TcpHost]
     public var options: TcpListenerOptions?
+
+    public init(tcpHosts: [TcpHost] = [], options: TcpListenerOptions? = nil) {
+        self.tcpHosts = tcpHosts
+        self.options = options
+    }
 }
 
 /// One TCP destination, matched by SNI when `sslConfig` is set.
