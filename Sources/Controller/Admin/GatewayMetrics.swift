@@ -8,7 +8,7 @@ import XDS
 
 /// The process's metrics (swift-metrics, exported by swift-prometheus as Prometheus text on
 /// `/metrics`). Values that live elsewhere (connected Envoys, ACKs, NACKs) are read when scraped.
-/// Every family is prefixed `gloo_hashi_`; the list is in README.md.
+/// Every family is prefixed `gloo_hashi_`; the list is in docs/metrics.md.
 public final class GatewayMetrics: BackendRequestObserver, Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
