@@ -12,11 +12,11 @@ extension EnvoyResources {
     /// Serializations made during translation are used as they are.
     public func xdsSnapshot(reusing previous: XDSSnapshot? = nil, account: ReuseAccount = .none) throws -> XDSSnapshot {
         var tables: [TypeURL: XDSSnapshot.TypeTable] = [:]
-        func add<M: SwiftProtobuf.Message>(
-            _ type: TypeURL, _ kind: ReuseAccount.Kind, _ messages: [M], name: (M) -> String, payloads: [Data?] = []
+        func add<M: SwiftProtobuf.Message, Payload: PayloadSlot>(
+            _ type: TypeURL, _ kind: ReuseAccount.Kind, _ messages: [M], name: (M) -> String, payloads: [Payload]
         ) throws {
             func bytes(at index: Int) throws -> Data {
-                try (payloads.isEmpty ? nil : payloads[index]) ?? EnvoyResources.serialize(messages[index])
+                try (payloads.isEmpty ? nil : payloads[index].bytes) ?? EnvoyResources.serialize(messages[index])
             }
             if let previous {
                 switch account.change(of: kind) {
@@ -35,12 +35,12 @@ extension EnvoyResources {
             }
             tables[type] = try Self.compareByName(type, messages.count, name: { name(messages[$0]) }, bytes: bytes, previous: previous)
         }
-        try add(.cluster, .clusters, clusters, name: { $0.name }, payloads: payloads.clusters.map { $0 })
-        try add(.endpoint, .loadAssignments, loadAssignments, name: { $0.clusterName }, payloads: payloads.loadAssignments.map { $0 })
-        try add(.listener, .listeners, listeners, name: { $0.name })
+        try add(.cluster, .clusters, clusters, name: { $0.name }, payloads: payloads.clusters)
+        try add(.endpoint, .loadAssignments, loadAssignments, name: { $0.clusterName }, payloads: payloads.loadAssignments)
+        try add(.listener, .listeners, listeners, name: { $0.name }, payloads: [Data]())
         try add(.route, .routeConfigurations, routeConfigurations, name: { $0.name }, payloads: payloads.routeConfigurations)
         try add(.scopedRoute, .scopedRoutes, scopedRouteConfigurations, name: { $0.name }, payloads: payloads.scopedRoutes)
-        try add(.secret, .secrets, secrets, name: { $0.name })
+        try add(.secret, .secrets, secrets, name: { $0.name }, payloads: [Data]())
         return XDSSnapshot(tables: tables)
     }
 

@@ -37,27 +37,28 @@ public struct ReuseAccount: Sendable, Equatable {
     static func between(_ current: EnvoyResources, _ previous: EnvoyResources, base: UInt64) -> ReuseAccount {
         let (now, then) = (current.payloads, previous.payloads)
         return ReuseAccount(base: base, changes: [
-            .clusters: compare(current.clusters, previous.clusters, now.clusters.map { $0 }, then.clusters.map { $0 }) { $0.name },
-            .loadAssignments: compare(current.loadAssignments, previous.loadAssignments, now.loadAssignments.map { $0 },
-                                      then.loadAssignments.map { $0 }) { $0.clusterName },
-            .listeners: compare(current.listeners, previous.listeners, [], []) { $0.name },
+            .clusters: compare(current.clusters, previous.clusters, now.clusters, then.clusters) { $0.name },
+            .loadAssignments: compare(current.loadAssignments, previous.loadAssignments, now.loadAssignments,
+                                      then.loadAssignments) { $0.clusterName },
+            .listeners: compare(current.listeners, previous.listeners, [Data](), []) { $0.name },
             .routeConfigurations: compare(current.routeConfigurations, previous.routeConfigurations, now.routeConfigurations,
                                           then.routeConfigurations) { $0.name },
             .scopedRoutes: compare(current.scopedRouteConfigurations, previous.scopedRouteConfigurations, now.scopedRoutes,
                                    then.scopedRoutes) { $0.name },
-            .secrets: compare(current.secrets, previous.secrets, [], []) { $0.name },
+            .secrets: compare(current.secrets, previous.secrets, [Data](), []) { $0.name },
         ])
     }
 
-    private static func compare<M: SwiftProtobuf.Message & Equatable>(
-        _ current: [M], _ previous: [M], _ payloads: [Data?], _ previousPayloads: [Data?], name: (M) -> String
+    /// `Payload` is `Data` or `Data?` (the lists EnvoyResources keeps), read in place.
+    private static func compare<M: SwiftProtobuf.Message & Equatable, Payload: PayloadSlot>(
+        _ current: [M], _ previous: [M], _ payloads: [Payload], _ previousPayloads: [Payload], name: (M) -> String
     ) -> Change {
         guard current.count == previous.count else { return .reshaped }
         if current.isOneBuffer(with: previous) { return .unchanged }
         let serialized = payloads.count == current.count && previousPayloads.count == previous.count
         var positions: [Int] = []
         for index in current.indices {
-            if serialized, let bytes = payloads[index], let old = previousPayloads[index] {
+            if serialized, let bytes = payloads[index].bytes, let old = previousPayloads[index].bytes {
                 // Equal serializations are equal resources, names included.
                 if bytes.isOneBuffer(with: old) || bytes == old { continue }
             } else if current[index] == previous[index] {
@@ -68,6 +69,19 @@ public struct ReuseAccount: Sendable, Equatable {
         }
         return positions.isEmpty ? .unchanged : .changed(positions: positions)
     }
+}
+
+/// An entry of a payload list (`EnvoyResources.Payloads`): a serialization, or none made.
+public protocol PayloadSlot {
+    var bytes: Data? { get }
+}
+
+extension Data: PayloadSlot {
+    public var bytes: Data? { self }
+}
+
+extension Optional: PayloadSlot where Wrapped == Data {
+    public var bytes: Data? { self }
 }
 
 extension Array {
