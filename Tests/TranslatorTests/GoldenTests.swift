@@ -12,13 +12,17 @@ import Testing
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden").path
     static let cases = (try? FileManager.default.contentsOfDirectory(atPath: directory).sorted()) ?? []
 
-    static func translate(_ name: String) async throws -> (outputs: [String: String], reports: String) {
+    /// The snapshot of one case's `input/` tree.
+    static func snapshot(_ name: String) async throws -> ApiSnapshot {
         let store = DirectoryStore(directory: "\(directory)/\(name)/input")
         var decoder = KVTreeDecoder()
         let listing = decoder.decode(try await store.entries(prefix: "gloo/"))
         // A fixed clock: certificate checks compare against the snapshot's time.
-        let snapshot = ApiSnapshot(resources: listing.resources, findings: listing.findings, takenAt: 1_798_761_600)
-        let result = Translator().translate(snapshot)
+        return ApiSnapshot(resources: listing.resources, findings: listing.findings, takenAt: 1_798_761_600)
+    }
+
+    static func translate(_ name: String) async throws -> (outputs: [String: String], reports: String) {
+        let result = Translator().translate(try await snapshot(name))
         var outputs: [String: String] = [:]
         for proxy in result.proxies { outputs["\(proxy.group).json"] = try proxy.envoy.jsonText() }
         let reports = result.reports.problems.map { report in

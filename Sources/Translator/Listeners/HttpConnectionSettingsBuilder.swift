@@ -61,8 +61,19 @@ enum HttpConnectionSettingsBuilder {
         case .http2: manager.codecType = .http2
         }
         if let value = settings.mergeSlashes { manager.mergeSlashes = value }
-        if let value = settings.normalizePath { manager.normalizePath = Google_Protobuf_BoolValue(value) }
         if settings.stripAnyHostPort == true { manager.stripAnyHostPort = true }
+    }
+
+    /// What Gloo sets on every connection manager unless the settings say otherwise: paths
+    /// normalized (RFC 3986: `/public/../admin` is routed as `/admin`), and WebSocket upgrades
+    /// allowed unless `upgrades` configures WebSocket itself.
+    static func applyGlooDefaults(_ settings: HttpConnectionSettings?, to manager: inout Manager) {
+        manager.normalizePath = Google_Protobuf_BoolValue(settings?.normalizePath ?? true)
+        if settings?.upgrades.contains(where: { $0.websocket != nil }) != true {
+            var websocket = Manager.UpgradeConfig()
+            websocket.upgradeType = "websocket"
+            manager.upgradeConfigs.append(websocket)
+        }
     }
 
     static let fileAccessLog = "envoy.access_loggers.file"

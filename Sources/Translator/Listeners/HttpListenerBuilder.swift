@@ -69,6 +69,7 @@ enum HttpListenerBuilder {
             manager.scopedRoutes = scopedRoutes(routeConfiguration)
         }
         if let settings { try HttpConnectionSettingsBuilder.apply(settings, to: &manager) }
+        HttpConnectionSettingsBuilder.applyGlooDefaults(settings, to: &manager)
         manager.accessLog = accessLogs
         if cors {
             var filter = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter()

@@ -68,8 +68,18 @@ struct TLSContexts {
                 throw .noCertificate(ref)
             }
             if !tls.rootCa.isEmpty {
-                common.validationContextSdsSecretConfig = sds(EnvoyNames.validationSecret(ref))
-                used[EnvoyNames.validationSecret(ref)] = Self.validationSecret(ref, tls, subjectAltNames: verifySubjectAltName)
+                // The CA is one SDS secret per Secret; the SANs are this use's own, inline (two
+                // uses of one Secret with different SANs must not share, or lose, a SAN check).
+                let name = EnvoyNames.validationSecret(ref)
+                used[name] = Self.validationSecret(ref, tls)
+                if verifySubjectAltName.isEmpty {
+                    common.validationContextSdsSecretConfig = sds(name)
+                } else {
+                    var combined = Envoy_Extensions_TransportSockets_Tls_V3_CommonTlsContext.CombinedCertificateValidationContext()
+                    combined.defaultValidationContext.matchTypedSubjectAltNames = Self.subjectAltNames(verifySubjectAltName)
+                    combined.validationContextSdsSecretConfig = sds(name)
+                    common.combinedValidationContext = combined
+                }
             }
         case .sslFiles(let files):
             if !files.tlsCert.isEmpty {
@@ -152,14 +162,12 @@ struct TLSContexts {
         return secret
     }
 
-    static func validationSecret(
-        _ ref: ResourceRef, _ tls: TlsSecret, subjectAltNames: [String]
-    ) -> Envoy_Extensions_TransportSockets_Tls_V3_Secret {
+    /// The Secret's CA as an SDS validation secret; SAN checks belong to each use, not here.
+    static func validationSecret(_ ref: ResourceRef, _ tls: TlsSecret) -> Envoy_Extensions_TransportSockets_Tls_V3_Secret {
         var secret = Envoy_Extensions_TransportSockets_Tls_V3_Secret()
         secret.name = EnvoyNames.validationSecret(ref)
         var validation = Envoy_Extensions_TransportSockets_Tls_V3_CertificateValidationContext()
         validation.trustedCa.inlineString = tls.rootCa
-        validation.matchTypedSubjectAltNames = Self.subjectAltNames(subjectAltNames)
         secret.validationContext = validation
         return secret
     }

@@ -1,0 +1,68 @@
+import EnvoyAPI
+import Foundation
+import GlooAPI
+import SwiftProtobuf
+import Testing
+
+@testable import Translator
+
+/// Where gloo-hashi must do what Gloo does, above all where getting it wrong weakens security.
+@Suite struct GlooFidelityTests {
+    typealias Manager = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager
+
+    static func upstreamContext(_ cluster: Envoy_Config_Cluster_V3_Cluster) throws
+        -> Envoy_Extensions_TransportSockets_Tls_V3_UpstreamTlsContext
+    {
+        try Envoy_Extensions_TransportSockets_Tls_V3_UpstreamTlsContext(unpackingAny: cluster.transportSocket.typedConfig)
+    }
+
+    static func sanNames(_ context: Envoy_Extensions_TransportSockets_Tls_V3_UpstreamTlsContext) -> [String] {
+        context.commonTlsContext.combinedValidationContext.defaultValidationContext.matchTypedSubjectAltNames.map(\.matcher.exact)
+    }
+
+    /// Three Upstreams on one Secret: two with different SANs, one without. Each keeps its own
+    /// check; the CA is one SDS secret that carries no SAN list of anyone's.
+    @Test func upstreamsSharingASecretKeepTheirOwnSubjectAltNames() async throws {
+        let result = Translator().translate(try await GoldenTests.snapshot("tls"))
+        let envoy = try #require(result.proxies.first).envoy
+        func cluster(_ name: String) throws -> Envoy_Config_Cluster_V3_Cluster {
+            try #require(envoy.clusters.first { $0.name == EnvoyNames.cluster(ResourceRef(name: name, namespace: "gloo-system")) })
+        }
+        let (a, c, d) = (try Self.upstreamContext(try cluster("a")), try Self.upstreamContext(try cluster("c")),
+                         try Self.upstreamContext(try cluster("d")))
+        #expect(Self.sanNames(a) == ["a.internal"])
+        #expect(Self.sanNames(c) == ["c.internal"])
+        let caSecret = EnvoyNames.validationSecret(ResourceRef(name: "ca-only", namespace: "gloo-system"))
+        #expect(a.commonTlsContext.combinedValidationContext.validationContextSdsSecretConfig.name == caSecret)
+        #expect(c.commonTlsContext.combinedValidationContext.validationContextSdsSecretConfig.name == caSecret)
+        #expect(d.commonTlsContext.validationContextSdsSecretConfig.name == caSecret, "no SANs: the CA alone, not combined")
+        let secret = try #require(envoy.secrets.first { $0.name == caSecret })
+        #expect(secret.validationContext.matchTypedSubjectAltNames.isEmpty && !secret.validationContext.trustedCa.inlineString.isEmpty)
+    }
+
+    static func manager(_ gateway: String, settings: String = "") async throws -> Manager {
+        var resources = try await GoldenTests.snapshot("basic").resources
+        let options = settings.isEmpty ? "{}" : "{options: {httpConnectionManagerSettings: \(settings)}}"
+        let key = try ResourceKey.parse("gloo/gateway.solo.io/v1/Gateway/gloo-system/\(gateway)").get()
+        let decoded = ResourceCodec.decode(Gateway.self, from: Array("bindPort: 8080\nhttpGateway: \(options)\n".utf8), key: key)
+        resources.gateways = [try #require(decoded.resource, "\(decoded.problems)")]
+        let envoy = try #require(Translator().translate(ApiSnapshot(resources: resources, takenAt: 1)).proxies.first).envoy
+        let filter = try #require(envoy.listeners.first?.filterChains.first?.filters.first)
+        return try Manager(unpackingAny: filter.typedConfig)
+    }
+
+    /// Gloo normalizes paths (RFC 3986) and allows WebSocket upgrades unless told otherwise.
+    @Test func connectionManagersGetGloosDefaultsAndTheSettingsOverrideThem() async throws {
+        let plain = try await Self.manager("plain")
+        #expect(plain.normalizePath.value == true && plain.hasNormalizePath)
+        #expect(plain.upgradeConfigs.map(\.upgradeType) == ["websocket"] && !plain.upgradeConfigs[0].hasEnabled)
+        #expect(plain.statPrefix == "http" && plain.codecType == .auto)
+
+        let overridden = try await Self.manager("overridden", settings: "{normalizePath: false, upgrades: [{websocket: {enabled: false}}]}")
+        #expect(overridden.hasNormalizePath && overridden.normalizePath.value == false)
+        #expect(overridden.upgradeConfigs.map(\.upgradeType) == ["websocket"] && overridden.upgradeConfigs[0].enabled.value == false)
+
+        let connect = try await Self.manager("connect", settings: "{upgrades: [{connect: {enabled: true}}]}")
+        #expect(connect.upgradeConfigs.map(\.upgradeType) == ["CONNECT", "websocket"], "WebSocket is added beside other upgrades")
+    }
+}
