@@ -14,9 +14,10 @@ struct ResolvedRoute: Sendable {
     var failure: String?
 }
 
-/// Expands VirtualService routes through RouteTable delegation with Gloo's rules: selected
-/// tables in weight order, child matchers under the parent's prefix, parent options inherited
-/// (the child's win), cycles broken.
+/// Expands VirtualService routes through RouteTable delegation with Gloo's rules
+/// (`DelegationRules`): selected tables in weight order, the routes of tables that share a weight
+/// sorted by path, child routes kept to the delegating route's conditions, parent options
+/// inherited (the child's win), cycles broken.
 struct RouteResolver {
     let routeTables: [RouteTable]
     let rejectedTables: Set<ResourceRef>
@@ -26,103 +27,86 @@ struct RouteResolver {
     func resolve(_ routes: [Route], owner: ResourceKey, path: String) -> [ResolvedRoute] {
         var visited: Set<ResourceRef> = []
         if owner.kind == .routeTable { visited.insert(owner.ref) }
-        return expand(routes, owner: owner, path: path, parent: nil, visited: visited)
+        return expand(routes, owner: owner, path: path, parent: nil, visited: visited).flatMap(\.self)
     }
 
-    private struct Parent {
-        var prefix: String
-        var matcher: Matcher
-        var inheritMatchers: Bool
+    /// What a delegating route hands down: the rules' parent plus the options to inherit.
+    private struct Context {
+        var rules: DelegationRules.Parent
         var options: RouteOptions?
     }
 
+    /// The routes, each as the resolved routes of one route as written (one per matcher), in order.
     private func expand(
-        _ routes: [Route], owner: ResourceKey, path: String, parent: Parent?, visited: Set<ResourceRef>
-    ) -> [ResolvedRoute] {
-        var result: [ResolvedRoute] = []
+        _ routes: [Route], owner: ResourceKey, path: String, parent: Context?, visited: Set<ResourceRef>
+    ) -> [[ResolvedRoute]] {
+        var result: [[ResolvedRoute]] = []
         for (index, route) in routes.enumerated() {
             let routePath = "\(path)[\(index)]"
             let options = RouteOptions.merging(parent: parent?.options, child: route.options)
             var matchers = route.matchers.isEmpty ? [Matcher(path: .prefix("/"))] : route.matchers
             if let parent {
-                matchers = matchers.enumerated().compactMap { matcherIndex, matcher in
-                    guard Self.stays(matcher, under: parent.prefix) else {
-                        report(.warning, owner, "\(routePath).matchers[\(matcherIndex)]",
-                               "does not start with the delegating route's prefix '\(parent.prefix)'; route not served")
-                        return nil
-                    }
-                    return parent.inheritMatchers || route.inheritableMatchers == true
-                        ? Self.inherit(matcher, from: parent.matcher) : matcher
+                switch DelegationRules.childMatchers(of: route, under: parent.rules) {
+                case .success(let merged): matchers = merged
+                case .failure(let refusal):
+                    report(.warning, owner, routePath + refusal.field, refusal.reason)
+                    continue
                 }
             }
             guard case .delegateAction(let delegate) = route.action else {
-                for matcher in matchers {
-                    result.append(ResolvedRoute(
+                result.append(matchers.map { matcher in
+                    ResolvedRoute(
                         name: route.name, matcher: matcher, action: route.action, options: options, owner: owner,
-                        fieldPath: routePath, failure: route.action == nil ? "route has no action" : nil))
-                }
+                        fieldPath: routePath, failure: route.action == nil ? "route has no action" : nil)
+                })
                 continue
             }
-            result += expandDelegate(
-                delegate, matchers: matchers, route: route, options: options, owner: owner, path: routePath,
-                visited: visited)
+            let served = matchers
+            let failed: (String) -> [[ResolvedRoute]] = { reason in
+                [served.map {
+                    ResolvedRoute(name: route.name, matcher: $0, action: nil, options: options, owner: owner,
+                                  fieldPath: routePath, failure: reason)
+                }]
+            }
+            switch DelegationRules.parent(delegatingWith: matchers, route: route, inheriting: parent?.rules) {
+            case .failure(let refusal): result += failed(refusal.reason)
+            case .success(let rules):
+                result += expandDelegate(delegate, parent: Context(rules: rules, options: options), owner: owner,
+                                         path: routePath, visited: visited, failed: failed)
+            }
         }
         return result
     }
 
     private func expandDelegate(
-        _ delegate: DelegateAction, matchers: [Matcher], route: Route, options: RouteOptions?, owner: ResourceKey,
-        path: String, visited: Set<ResourceRef>
-    ) -> [ResolvedRoute] {
-        let failed: (String) -> [ResolvedRoute] = { reason in
-            matchers.map {
-                ResolvedRoute(name: route.name, matcher: $0, action: nil, options: options, owner: owner, fieldPath: path,
-                              failure: reason)
-            }
-        }
+        _ delegate: DelegateAction, parent: Context, owner: ResourceKey, path: String, visited: Set<ResourceRef>,
+        failed: (String) -> [[ResolvedRoute]]
+    ) -> [[ResolvedRoute]] {
         guard let delegation = delegate.effectiveDelegation else { return failed("delegateAction has no ref or selector") }
         let tables = Selection.routeTables(for: delegation, parentNamespace: owner.namespace, in: routeTables)
             .filter { !rejectedTables.contains($0.ref) }
         if tables.isEmpty { return failed("delegates to no usable RouteTable") }
-        var result: [ResolvedRoute] = []
-        for matcher in matchers {
-            guard case .prefix(let prefix)? = matcher.path ?? .prefix("/") else {
-                result += failed("a delegating route may only use prefix matchers")
-                continue
-            }
-            let parent = Parent(prefix: prefix, matcher: matcher, inheritMatchers: route.inheritableMatchers == true,
-                                options: options)
-            for table in tables {
+        var result: [[ResolvedRoute]] = []
+        var start = tables.startIndex
+        while start < tables.endIndex {
+            let weight = tables[start].weight ?? 0
+            let end = tables[start...].firstIndex { ($0.weight ?? 0) != weight } ?? tables.endIndex
+            var routes: [[ResolvedRoute]] = []
+            for table in tables[start..<end] {
                 if visited.contains(table.ref) {
                     report(.warning, owner, path + ".delegateAction", "delegation cycle through \(table.ref); not followed")
                     continue
                 }
                 let tableKey = ResourceKey(rootKey: rootKey, kind: .routeTable, namespace: table.metadata.namespace,
                                            name: table.metadata.name)
-                result += expand(table.routes, owner: tableKey, path: "routes", parent: parent,
+                routes += expand(table.routes, owner: tableKey, path: "routes", parent: parent,
                                  visited: visited.union([table.ref]))
             }
+            // Gloo sorts only when tables share a weight, so `/a` in one cannot shadow `/a/b` in another.
+            result += end - start > 1 ? RouteSpecificity.sorted(routes) { $0.map(\.matcher) } : routes
+            start = end
         }
         return result
-    }
-
-    /// Whether a child matcher's path stays under the parent's prefix (regexes cannot be checked
-    /// and are accepted, as Gloo does).
-    static func stays(_ matcher: Matcher, under prefix: String) -> Bool {
-        switch matcher.path {
-        case .prefix(let value), .exact(let value): value.hasPrefix(prefix)
-        case nil: prefix == "/"
-        case .regex, .connectMatcher: true
-        }
-    }
-
-    /// The child matcher with the parent's header, query and method conditions added.
-    static func inherit(_ child: Matcher, from parent: Matcher) -> Matcher {
-        var merged = child
-        merged.headers = parent.headers + child.headers
-        merged.queryParameters = parent.queryParameters + child.queryParameters
-        if merged.methods.isEmpty { merged.methods = parent.methods }
-        return merged
     }
 }
 

@@ -198,12 +198,12 @@ public struct ReferenceChecker {
             report(.error, key, path + ".delegateAction", "delegateAction needs ref or selector")
             return
         }
-        let parentPrefixes = route.matchers.isEmpty ? ["/"] : route.matchers.compactMap { matcher -> String? in
-            if case .prefix(let prefix) = matcher.path { return prefix }
-            return matcher.path == nil ? "/" : nil
-        }
-        if parentPrefixes.count != max(route.matchers.count, 1) {
-            report(.error, key, path + ".matchers", "a delegating route may only use prefix matchers")
+        let parent: DelegationRules.Parent
+        switch DelegationRules.parent(delegatingWith: route.matchers, route: route, inheriting: nil) {
+        case .success(let value): parent = value
+        case .failure(let refusal):
+            report(.error, key, path + refusal.field, refusal.reason)
+            return
         }
         let tables = Selection.routeTables(for: delegation, parentNamespace: namespace, in: resources.routeTables)
         if tables.isEmpty {
@@ -214,21 +214,13 @@ public struct ReferenceChecker {
                 report(.warning, key, path + ".delegateAction.selector", "selector matches no RouteTable")
             }
         }
+        // One level: the child routes against the delegating route as written (translation walks
+        // the whole chain, with what each level inherits).
         for table in tables {
             let tableKey = keyText(RouteTable.self, table.ref)
             for (index, child) in table.routes.enumerated() {
-                for (matcherIndex, matcher) in child.matchers.enumerated() {
-                    let childPath: String? = switch matcher.path {
-                    case .prefix(let value), .exact(let value): value
-                    case nil: "/"
-                    case .regex, .connectMatcher: nil
-                    }
-                    guard let childPath, !parentPrefixes.isEmpty else { continue }
-                    if !parentPrefixes.contains(where: { childPath.hasPrefix($0) }) {
-                        report(.error, tableKey, "routes[\(index)].matchers[\(matcherIndex)]",
-                               "'\(childPath)' does not start with the delegating route's prefix "
-                                   + parentPrefixes.map { "'\($0)'" }.joined(separator: " or ") + " (\(key))")
-                    }
+                if case .failure(let refusal) = DelegationRules.childMatchers(of: child, under: parent) {
+                    report(.warning, tableKey, "routes[\(index)]" + refusal.field, refusal.reason + " (delegated from \(key))")
                 }
             }
         }
