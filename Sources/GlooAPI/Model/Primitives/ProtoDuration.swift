@@ -14,8 +14,19 @@ public struct ProtoDuration: Hashable, Sendable, Comparable, CustomStringConvert
         self.init(seconds: milliseconds / 1000, nanos: Int32((milliseconds % 1000) * 1_000_000))
     }
 
-    /// Parses `"1.5s"`; nil for anything else (protobuf JSON has only the seconds form).
+    /// Parses protobuf's `"1.5s"` or, as Gloo does, Go's `"1m30s"`; nil for anything else.
     public init?(text: String) {
+        if let seconds = ProtoDuration(secondsText: text) {
+            self = seconds
+        } else if let go = ProtoDuration(goDuration: text) {
+            self = go
+        } else {
+            return nil
+        }
+    }
+
+    /// Protobuf JSON's only form, `"1.5s"`.
+    init?(secondsText text: String) {
         guard text.hasSuffix("s") else { return nil }
         var number = text.dropLast()
         let negative = number.hasPrefix("-")
@@ -66,7 +77,7 @@ extension ProtoDuration: Codable {
             guard let duration = ProtoDuration(text: text) else {
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: decoder.codingPath,
-                    debugDescription: "'\(text)' is not a duration; write seconds with an 's', like \"1.5s\""))
+                    debugDescription: "'\(text)' is not a duration; write it like \"1.5s\" or \"1m30s\""))
             }
             self = duration
             return
