@@ -87,7 +87,7 @@ def test_https_per_sni_and_rotation_touches_only_the_secret(tmp_path, backend):
             virtualHost:
               domains: [{name}.example.com]
               routes: [{{matchers: [{{prefix: /}}], routeAction: {{single: {{upstream: {{name: backend}}}}}}}}]
-            sslConfig: {{secretRef: {{name: {name}-tls, namespace: gloo-system}}}}
+            sslConfig: {{secretRef: {{name: {name}-tls, namespace: gloo-system}}, sniDomains: [{name}.example.com]}}
             """
     write_tree(config, files)
     gateway = GlooHashi(config, tmp_path / "gloo-hashi.log")

@@ -65,4 +65,41 @@ import Testing
         let connect = try await Self.manager("connect", settings: "{upgrades: [{connect: {enabled: true}}]}")
         #expect(connect.upgradeConfigs.map(\.upgradeType) == ["CONNECT", "websocket"], "WebSocket is added beside other upgrades")
     }
+
+    typealias Downstream = Envoy_Extensions_TransportSockets_Tls_V3_DownstreamTlsContext
+
+    static func tlsChains() async throws -> [(names: [String], context: Downstream)] {
+        let envoy = try #require(Translator().translate(try await GoldenTests.snapshot("tls")).proxies.first).envoy
+        let listener = try #require(envoy.listeners.first { $0.name.hasSuffix("8443") })
+        return try listener.filterChains.map { ($0.filterChainMatch.serverNames, try Downstream(unpackingAny: $0.transportSocket.typedConfig)) }
+    }
+
+    /// oneWayTls: upstream, no client certificate (the server is still verified); downstream,
+    /// no validation context, so clients are not asked for a certificate at all.
+    @Test func oneWayTlsDropsTheClientCertificateUpstreamAndTheClientCheckDownstream() async throws {
+        let envoy = try #require(Translator().translate(try await GoldenTests.snapshot("tls")).proxies.first).envoy
+        let upstream = try #require(envoy.clusters.first { $0.name == EnvoyNames.cluster(ResourceRef(name: "e", namespace: "gloo-system")) })
+        let context = try Self.upstreamContext(upstream)
+        #expect(context.commonTlsContext.tlsCertificateSdsSecretConfigs.isEmpty && context.commonTlsContext.tlsCertificates.isEmpty)
+        #expect(context.commonTlsContext.validationContextSdsSecretConfig.name
+            == EnvoyNames.validationSecret(ResourceRef(name: "other-tls", namespace: "gloo-system")))
+
+        let chains = try await Self.tlsChains()
+        let oneWay = try #require(chains.first { $0.names == ["oneway.example.com"] }).context
+        #expect(oneWay.commonTlsContext.validationContextType == nil && !oneWay.hasRequireClientCertificate)
+        #expect(!oneWay.commonTlsContext.tlsCertificateSdsSecretConfigs.isEmpty)
+        let mutual = try #require(chains.first { $0.names == ["other.example.com"] }).context
+        #expect(mutual.commonTlsContext.validationContextType != nil && mutual.requireClientCertificate.value)
+        #expect(oneWay.ocspStaplePolicy == .strictStapling)
+        #expect(oneWay.commonTlsContext.alpnProtocols.isEmpty, "[allow_empty] means no ALPN, not a protocol named allow_empty")
+    }
+
+    /// Without sniDomains a chain matches every name (clients without SNI too); sslConfigs that
+    /// differ only in sniDomains share one chain that matches all their names.
+    @Test func sniDomainsAloneDecideTheChainsNames() async throws {
+        let names = try await Self.tlsChains().map(\.names)
+        #expect(names.contains([]), "fallback has no sniDomains: the default chain")
+        #expect(names.contains(["secure.example.com", "shop.example.com"]))
+        #expect(!names.contains(["broken.example.com"]), "a rejected sslConfig has no chain")
+    }
 }

@@ -114,7 +114,7 @@ struct ClusterTranslator {
                 context.commonTlsContext = try tls.common(
                     source: ssl.source, parameters: ssl.parameters, alpn: ssl.alpnProtocols,
                     verifySubjectAltName: ssl.verifySubjectAltName, namespace: upstream.metadata.namespace,
-                    needsCertificate: false)
+                    needsCertificate: false, oneWay: ssl.oneWayTls == true)
             } catch {
                 throw TranslationFailure(fieldPath: "sslConfig", reason: error.description)
             }

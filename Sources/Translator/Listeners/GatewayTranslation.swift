@@ -99,7 +99,9 @@ extension TranslationSession {
             do {
                 let statPrefix = host.name.isEmpty ? "tcp-\(index)" : host.name
                 let filter = try HttpListenerBuilder.tcpProxy(statPrefix: statPrefix, clusters: clusters, accessLogs: accessLogs)
-                chains.append(HttpListenerBuilder.Chain(serverNames: serverNames, transportSocket: transport, filter: filter))
+                chains.append(HttpListenerBuilder.Chain(
+                    serverNames: serverNames, transportSocket: transport, filter: filter,
+                    transportSocketConnectTimeout: transport == nil ? nil : host.sslConfig?.transportSocketConnectTimeout))
                 claimed.formUnion(serverNames)
                 if serverNames.isEmpty { hasDefault = true }
             } catch {

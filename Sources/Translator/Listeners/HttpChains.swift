@@ -25,21 +25,32 @@ extension TranslationSession {
         case .failure(let problem): reports.add(problem.severity, key, problem.fieldPath, problem.reason)
         }
         let conflicting = domainConflicts(services, in: all, gateway: gateway)
-        // One chain (and RouteConfiguration) per distinct sslConfig; one for a plain gateway.
-        var groups: [(ssl: SslConfig?, services: [Int])] = []
+        // One chain (and RouteConfiguration) per sslConfig that differs in more than its
+        // sniDomains (Gloo's ConsolidateSslConfigurations); one for a plain gateway.
+        var groups: [(ssl: SslConfig?, services: [Int], sniDomains: [String])] = []
         // Group positions by sslConfig: one hash lookup per VirtualService, not a scan of the groups.
         var groupOf: [SslConfig: Int] = [:]
         for index in services where !conflicting.contains(all[index].ref) {
-            if gateway.ssl, let ssl = all[index].sslConfig, let existing = groupOf[ssl] {
-                groups[existing].services.append(index)
+            if gateway.ssl, let ssl = all[index].sslConfig {
+                var shape = ssl
+                shape.sniDomains = []
+                if let existing = groupOf[shape] {
+                    groups[existing].services.append(index)
+                    // A member that matches every name makes the chain match every name.
+                    let names = groups[existing].sniDomains
+                    groups[existing].sniDomains = names.isEmpty || ssl.sniDomains.isEmpty
+                        ? [] : names + ssl.sniDomains.filter { !names.contains($0) }
+                } else {
+                    groupOf[shape] = groups.count
+                    groups.append((ssl, [index], ssl.sniDomains))
+                }
             } else if !gateway.ssl, !groups.isEmpty {
                 groups[0].services.append(index)
             } else {
-                if gateway.ssl, let ssl = all[index].sslConfig { groupOf[ssl] = groups.count }
-                groups.append((all[index].sslConfig, [index]))
+                groups.append((all[index].sslConfig, [index], []))
             }
         }
-        if !gateway.ssl && groups.isEmpty { groups = [(nil, [])] }
+        if !gateway.ssl && groups.isEmpty { groups = [(nil, [], [])] }
         var chains: [HttpListenerBuilder.Chain] = []
         var hosts: [ProxyVirtualHost] = []
         var claimedNames: [String: ResourceRef] = [:]
@@ -51,9 +62,8 @@ extension TranslationSession {
             var transport: Envoy_Config_Core_V3_TransportSocket?
             var serverNames: [String] = []
             if let ssl = group.ssl {
-                let domains = ssl.sniDomains.isEmpty ? group.services.flatMap { all[$0].virtualHost?.domains ?? [] } : ssl.sniDomains
-                serverNames = Array(Set(domains.filter { $0 != "*" })).sorted()
-                if domains.contains("*") { serverNames = [] }
+                // Without sniDomains the chain answers every name, as in Gloo (clients without SNI too).
+                serverNames = group.sniDomains.contains("*") ? [] : Array(Set(group.sniDomains)).sorted()
                 let owner = all[group.services[0]]
                 let taken = serverNames.filter { claimedNames[$0] != nil }
                 if !taken.isEmpty || (serverNames.isEmpty && hasDefaultChain) {
@@ -90,7 +100,9 @@ extension TranslationSession {
                 let filter = try HttpListenerBuilder.connectionManager(
                     routeConfiguration: routeName, mode: mode, cors: routes.usesCors,
                     settings: http.options?.httpConnectionManagerSettings, accessLogs: accessLogs)
-                chains.append(HttpListenerBuilder.Chain(serverNames: serverNames, transportSocket: transport, filter: filter))
+                chains.append(HttpListenerBuilder.Chain(
+                    serverNames: serverNames, transportSocket: transport, filter: filter,
+                    transportSocketConnectTimeout: transport == nil ? nil : group.ssl?.transportSocketConnectTimeout))
                 builder.add(routes)
                 hosts += routes.hosts
             } catch {
@@ -110,12 +122,16 @@ extension TranslationSession {
     ) throws -> Envoy_Config_Core_V3_TransportSocket {
         var context = Envoy_Extensions_TransportSockets_Tls_V3_DownstreamTlsContext()
         context.commonTlsContext = try tls.common(
-            source: ssl.source, parameters: ssl.parameters,
-            alpn: ssl.alpnProtocols.isEmpty ? TLSContexts.defaultAlpn : ssl.alpnProtocols,
-            verifySubjectAltName: ssl.verifySubjectAltName, namespace: namespace, needsCertificate: true)
-        let verifiesClients = context.commonTlsContext.validationContextType != nil
-        if verifiesClients && ssl.oneWayTls != true { context.requireClientCertificate = Google_Protobuf_BoolValue(true) }
+            source: ssl.source, parameters: ssl.parameters, alpn: TLSContexts.downstreamAlpn(ssl.alpnProtocols),
+            verifySubjectAltName: ssl.verifySubjectAltName, namespace: namespace, needsCertificate: true,
+            oneWay: ssl.oneWayTls == true)
+        if context.commonTlsContext.validationContextType != nil { context.requireClientCertificate = Google_Protobuf_BoolValue(true) }
         if ssl.disableTlsSessionResumption == true { context.disableStatelessSessionResumption = true }
+        switch ssl.ocspStaplePolicy {
+        case .strictStapling?: context.ocspStaplePolicy = .strictStapling
+        case .mustStaple?: context.ocspStaplePolicy = .mustStaple
+        case .lenientStapling?, nil: break
+        }
         return try TLSContexts.transportSocket(context)
     }
 

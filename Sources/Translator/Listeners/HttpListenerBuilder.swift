@@ -17,6 +17,8 @@ enum HttpListenerBuilder {
         var serverNames: [String]
         var transportSocket: Envoy_Config_Core_V3_TransportSocket?
         var filter: Envoy_Config_Listener_V3_Filter
+        /// How long the TLS handshake may take (`sslConfig.transportSocketConnectTimeout`).
+        var transportSocketConnectTimeout: ProtoDuration? = nil
     }
 
     static func listener(
@@ -29,6 +31,9 @@ enum HttpListenerBuilder {
             var envoyChain = Envoy_Config_Listener_V3_FilterChain()
             if !chain.serverNames.isEmpty { envoyChain.filterChainMatch.serverNames = chain.serverNames }
             if let socket = chain.transportSocket { envoyChain.transportSocket = socket }
+            if let timeout = chain.transportSocketConnectTimeout {
+                envoyChain.transportSocketConnectTimeout = ClusterTranslator.duration(timeout)
+            }
             envoyChain.filters = [chain.filter]
             return envoyChain
         }

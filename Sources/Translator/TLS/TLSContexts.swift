@@ -18,6 +18,12 @@ struct TLSContexts {
     static let transportSocket = "envoy.transport_sockets.tls"
     static let defaultAlpn = ["h2", "http/1.1"]
 
+    /// Downstream ALPN as Gloo sets it: `h2, http/1.1` unless given; `[allow_empty]` means none.
+    static func downstreamAlpn(_ protocols: [String]) -> [String] {
+        if protocols.isEmpty { return defaultAlpn }
+        return protocols == ["allow_empty"] ? [] : protocols
+    }
+
     init(
         secrets: [ResourceRef: TlsSecret], rejected: Set<ResourceRef> = [], stale: [ResourceRef: String] = [:],
         issued: IssuedCertificates = IssuedCertificates()
@@ -51,10 +57,26 @@ struct TLSContexts {
         }
     }
 
-    /// The common context for `source`, requiring a certificate when `needsCertificate`.
+    /// The common context for `source`, requiring a certificate when `needsCertificate`. With
+    /// `oneWay` (Gloo's `oneWayTls`) an upstream context presents no client certificate and a
+    /// downstream one carries no validation context, so clients are not even asked for one.
     mutating func common(
         source: SslSource?, parameters: SslParameters?, alpn: [String], verifySubjectAltName: [String],
-        namespace: String, needsCertificate: Bool
+        namespace: String, needsCertificate: Bool, oneWay: Bool = false
+    ) throws(Failure) -> Envoy_Extensions_TransportSockets_Tls_V3_CommonTlsContext {
+        var common = try material(
+            source: source, verifySubjectAltName: verifySubjectAltName, namespace: namespace,
+            needsCertificate: needsCertificate, presents: !(oneWay && !needsCertificate), verifies: !(oneWay && needsCertificate))
+        if let parameters { common.tlsParams = Self.parameters(parameters) }
+        common.alpnProtocols = alpn
+        return common
+    }
+
+    /// The certificate and validation parts of a context: `presents` adds the certificate,
+    /// `verifies` the CA and SAN checks (each only with what the SDS secrets it names need).
+    private mutating func material(
+        source: SslSource?, verifySubjectAltName: [String], namespace: String, needsCertificate: Bool,
+        presents: Bool, verifies: Bool
     ) throws(Failure) -> Envoy_Extensions_TransportSockets_Tls_V3_CommonTlsContext {
         var common = Envoy_Extensions_TransportSockets_Tls_V3_CommonTlsContext()
         switch source {
@@ -62,12 +84,14 @@ struct TLSContexts {
             let ref = reference.defaultingNamespace(to: namespace)
             guard let tls = secrets[ref] else { throw rejected.contains(ref) ? .rejectedSecret(ref) : .missingSecret(ref) }
             if !tls.certChain.isEmpty && !tls.privateKey.revealed.isEmpty {
-                common.tlsCertificateSdsSecretConfigs = [sds(EnvoyNames.certificateSecret(ref))]
-                used[EnvoyNames.certificateSecret(ref)] = Self.certificateSecret(ref, tls)
+                if presents {
+                    common.tlsCertificateSdsSecretConfigs = [sds(EnvoyNames.certificateSecret(ref))]
+                    used[EnvoyNames.certificateSecret(ref)] = Self.certificateSecret(ref, tls)
+                }
             } else if needsCertificate {
                 throw .noCertificate(ref)
             }
-            if !tls.rootCa.isEmpty {
+            if !tls.rootCa.isEmpty && verifies {
                 // The CA is one SDS secret per Secret; the SANs are this use's own, inline (two
                 // uses of one Secret with different SANs must not share, or lose, a SAN check).
                 let name = EnvoyNames.validationSecret(ref)
@@ -83,14 +107,17 @@ struct TLSContexts {
             }
         case .sslFiles(let files):
             if !files.tlsCert.isEmpty {
-                var certificate = Envoy_Extensions_TransportSockets_Tls_V3_TlsCertificate()
-                certificate.certificateChain.filename = files.tlsCert
-                certificate.privateKey.filename = files.tlsKey
-                common.tlsCertificates = [certificate]
+                if presents {
+                    var certificate = Envoy_Extensions_TransportSockets_Tls_V3_TlsCertificate()
+                    certificate.certificateChain.filename = files.tlsCert
+                    certificate.privateKey.filename = files.tlsKey
+                    if !files.ocspStaple.isEmpty { certificate.ocspStaple.filename = files.ocspStaple }
+                    common.tlsCertificates = [certificate]
+                }
             } else if needsCertificate {
                 throw .unsupported("sslFiles without tlsCert")
             }
-            if !files.rootCa.isEmpty {
+            if !files.rootCa.isEmpty && verifies {
                 var validation = Envoy_Extensions_TransportSockets_Tls_V3_CertificateValidationContext()
                 validation.trustedCa.filename = files.rootCa
                 validation.matchTypedSubjectAltNames = Self.subjectAltNames(verifySubjectAltName)
@@ -108,8 +135,6 @@ struct TLSContexts {
         case nil:
             if needsCertificate { throw .unsupported("an sslConfig without secretRef or sslFiles") }
         }
-        if let parameters { common.tlsParams = Self.parameters(parameters) }
-        common.alpnProtocols = alpn
         return common
     }
 
