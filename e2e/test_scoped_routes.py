@@ -57,6 +57,7 @@ def test_two_gateways_keep_their_scopes_and_edits_skip_the_listener(tmp_path, ap
         assert sorted(mode["mode"] for mode in modes) == ["scoped", "scoped"], modes
         assert host(public_port, "one.example.com") == (200, "alpha")
         assert host(public_port, f"one.example.com:{public_port}") == (200, "alpha"), "the port is not part of the key"
+        assert host(public_port, "One.Example.COM") == (200, "alpha"), "hosts match in any case, as in single mode"
         assert host(public_port, "two.example.com") == (200, "public two")
         # The internal gateway does not capture the public gateway's host, and vice versa.
         assert host(internal_port, "two.example.com")[0] == 404

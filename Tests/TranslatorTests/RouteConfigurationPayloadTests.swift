@@ -1,5 +1,6 @@
 import EnvoyAPI
 import Foundation
+import GlooAPI
 import Testing
 
 @testable import Translator
@@ -25,5 +26,11 @@ import Testing
         #expect(assembled == (try EnvoyResources.serialize(configuration)))
         #expect(hosts.contains { $0.count >= 128 }, "lengths past one varint byte are covered")
         #expect(try Envoy_Config_Route_V3_RouteConfiguration(serializedBytes: assembled) == configuration)
+
+        // With the gateway's routeOptions: their fields follow the hosts, as SwiftProtobuf writes them.
+        let options = RouteConfigurationOptions(maxDirectResponseBodySizeBytes: 8192, mostSpecificHeaderMutationsWins: true)
+        TranslationSession.apply(options, to: &configuration)
+        let withOptions = try #require(TranslationSession.routeConfigurationPayload(name: configuration.name, hosts: hosts, options: options))
+        #expect(withOptions == (try EnvoyResources.serialize(configuration)))
     }
 }

@@ -63,10 +63,12 @@ public struct ConsulCatalog: Sendable {
     }
 
     /// Every service and its tags in `datacenter` (nil: the agent's); with `index`, blocking.
-    public func services(datacenter: String? = nil, index: UInt64? = nil) async throws -> ([String: [String]], ConsulQueryMeta) {
+    public func services(
+        datacenter: String? = nil, index: UInt64? = nil, read: ConsulReadMode = ConsulReadMode()
+    ) async throws -> ([String: [String]], ConsulQueryMeta) {
         let path = "/v1/catalog/services"
-        let answer = try await client.send(.GET, path, query: Self.query(datacenter: datacenter, index: index, client: client),
-                                           blocking: index != nil)
+        let query = Self.query(datacenter: datacenter, index: index, client: client) + read.parameters
+        let answer = try await client.send(.GET, path, query: query, blocking: index != nil)
         try ConsulHTTPClient.check(answer, .GET, path)
         let services = try ConsulHTTPClient.decode([String: [String]?].self, answer.body, path)
         return (services.mapValues { $0 ?? [] }, answer.meta)

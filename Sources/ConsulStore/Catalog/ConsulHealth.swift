@@ -83,10 +83,11 @@ public struct ConsulHealth: Sendable {
 
     /// The instances of `service` with their checks; `passingOnly` asks Consul to filter.
     public func service(
-        _ service: String, passingOnly: Bool = false, datacenter: String? = nil, index: UInt64? = nil
+        _ service: String, passingOnly: Bool = false, datacenter: String? = nil, index: UInt64? = nil,
+        read: ConsulReadMode = ConsulReadMode()
     ) async throws -> ([ServiceEntry], ConsulQueryMeta) {
         let path = "/v1/health/service/" + ConsulHTTPClient.pathEscape(service)
-        var query = ConsulCatalog.query(datacenter: datacenter, index: index, client: client)
+        var query = ConsulCatalog.query(datacenter: datacenter, index: index, client: client) + read.parameters
         if passingOnly { query.append(("passing", nil)) }
         let answer = try await client.send(.GET, path, query: query, blocking: index != nil)
         try ConsulHTTPClient.check(answer, .GET, path)

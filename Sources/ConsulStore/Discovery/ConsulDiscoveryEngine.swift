@@ -44,8 +44,10 @@ actor ConsulDiscoveryEngine: DiscoveryEngine {
     /// Follows the service list of `datacenter` until cancelled.
     nonisolated func watchCatalog(_ datacenter: String) async {
         let catalog = discovery.catalog
+        let read = discovery.options.read
         await discovery.loop.run({ index in
-            let (services, meta) = try await catalog.services(datacenter: datacenter.isEmpty ? nil : datacenter, index: index)
+            let (services, meta) = try await catalog.services(
+                datacenter: datacenter.isEmpty ? nil : datacenter, index: index, read: read)
             return (services, meta.index)
         }, handle: { event in
             await self.catalogEvent(datacenter, event)
@@ -55,8 +57,10 @@ actor ConsulDiscoveryEngine: DiscoveryEngine {
     /// Follows the instances of one service in one datacenter until cancelled.
     nonisolated func watchHealth(_ key: WatchKey) async {
         let health = discovery.health
+        let read = discovery.options.read
         await discovery.loop.run({ index in
-            let (entries, meta) = try await health.service(key.service, datacenter: key.datacenter.isEmpty ? nil : key.datacenter, index: index)
+            let (entries, meta) = try await health.service(
+                key.service, datacenter: key.datacenter.isEmpty ? nil : key.datacenter, index: index, read: read)
             return (entries, meta.index)
         }, handle: { event in
             await self.healthEvent(key, event)

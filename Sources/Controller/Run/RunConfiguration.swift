@@ -182,6 +182,12 @@ public struct RunConfiguration: Sendable {
             options.rootCa = settings.rootCa
             options.splitTlsServices = settings.splitTlsServices
             options.serviceTagsAllowlist = settings.serviceTagsAllowlist
+            switch settings.consistencyMode {
+            case .staleMode?: options.read.consistency = .stale
+            case .consistentMode?: options.read.consistency = .consistent
+            case .defaultMode?, nil: break
+            }
+            options.read.cached = settings.queryOptions?.useCache == true
         }
         return options
     }

@@ -1,4 +1,5 @@
 import EnvoyAPI
+import Foundation
 import GlooAPI
 import SwiftProtobuf
 
@@ -55,8 +56,10 @@ enum ClusterOptions {
             var envoyGRPC = Envoy_Config_Core_V3_HealthCheck.GrpcHealthCheck()
             envoyGRPC.serviceName = grpc.serviceName
             envoyGRPC.authority = grpc.authority
+            envoyGRPC.initialMetadata = EnvoyRouteBuilder.headerOptions(grpc.initialMetadata)
             envoy.grpcHealthCheck = envoyGRPC
         case .customHealthCheck, nil:
+            // Not served (the cluster translation leaves such checks out).
             envoy.tcpHealthCheck = Envoy_Config_Core_V3_HealthCheck.TcpHealthCheck()
         }
         return envoy
@@ -64,7 +67,11 @@ enum ClusterOptions {
 
     private static func payload(_ payload: HealthCheckPayload) -> Envoy_Config_Core_V3_HealthCheck.Payload {
         var envoy = Envoy_Config_Core_V3_HealthCheck.Payload()
-        if let text = payload.text { envoy.text = text }
+        if let text = payload.text {
+            envoy.text = text
+        } else if let binary = payload.binary, let bytes = Data(base64Encoded: binary) {
+            envoy.binary = bytes
+        }
         return envoy
     }
 
@@ -97,12 +104,20 @@ enum ClusterOptions {
         return envoy
     }
 
-    static func applyLoadBalancing(_ config: LoadBalancerConfig, to cluster: inout Envoy_Config_Cluster_V3_Cluster) {
+    static func applyLoadBalancing(_ config: LoadBalancerConfig, to cluster: inout Envoy_Config_Cluster_V3_Cluster) throws {
         if let threshold = config.healthyPanicThreshold {
             cluster.commonLbConfig.healthyPanicThreshold.value = threshold
         }
         if let window = config.updateMergeWindow { cluster.commonLbConfig.updateMergeWindow = ClusterTranslator.duration(window) }
         if config.closeConnectionsOnHostSetChange == true { cluster.commonLbConfig.closeConnectionsOnHostSetChange = true }
+        if config.useHostnameForHashing == true {
+            // Envoy refuses it on any other cluster type (the whole CDS update would be NACKed).
+            guard cluster.clusterDiscoveryType == .type(.strictDns) else {
+                throw TranslationFailure(fieldPath: "loadBalancerConfig.useHostnameForHashing",
+                                         reason: "needs static hosts named by DNS (Envoy hashes on host names only for STRICT_DNS)")
+            }
+            cluster.commonLbConfig.consistentHashingLbConfig.useHostnameForHashing = true
+        }
         if config.localityWeightedLbConfig != nil {
             cluster.commonLbConfig.localityWeightedLbConfig = Envoy_Config_Cluster_V3_Cluster.CommonLbConfig.LocalityWeightedLbConfig()
         }
@@ -150,7 +165,7 @@ enum ClusterOptions {
     static func applyConnection(
         _ config: ConnectionConfig, to cluster: inout Envoy_Config_Cluster_V3_Cluster,
         http: inout Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions?
-    ) {
+    ) throws {
         if let limit = config.perConnectionBufferLimitBytes { cluster.perConnectionBufferLimitBytes = UInt32Wrapper(limit) }
         if let keepalive = config.tcpKeepalive {
             var envoy = Envoy_Config_Core_V3_TcpKeepalive()
@@ -169,15 +184,50 @@ enum ClusterOptions {
             if let idle = options.idleTimeout { common.idleTimeout = ClusterTranslator.duration(idle) }
             if let count = options.maxHeadersCount { common.maxHeadersCount = UInt32Wrapper(count) }
             if let duration = options.maxStreamDuration { common.maxStreamDuration = ClusterTranslator.duration(duration) }
+            switch options.headersWithUnderscoresAction {
+            case nil, "", "ALLOW": break
+            case "REJECT_REQUEST": common.headersWithUnderscoresAction = .rejectRequest
+            case "DROP_HEADER": common.headersWithUnderscoresAction = .dropHeader
+            case let other?:
+                throw TranslationFailure(
+                    fieldPath: "connectionConfig.commonHttpProtocolOptions.headersWithUnderscoresAction",
+                    reason: "'\(other)' is not one of ALLOW, REJECT_REQUEST, DROP_HEADER")
+            }
             touched = true
         }
-        if touched {
+        let http1 = try config.http1ProtocolOptions.map(http1Options)
+        if touched || http1 != nil {
             var options = http ?? Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions()
-            options.commonHTTPProtocolOptions = common
-            if options.upstreamProtocolOptions == nil {
+            if touched { options.commonHTTPProtocolOptions = common }
+            var explicitHTTP1 = false
+            if case .explicitHTTPConfig(let explicit)? = options.upstreamProtocolOptions,
+               case .httpProtocolOptions? = explicit.protocolConfig { explicitHTTP1 = true }
+            if let http1, options.upstreamProtocolOptions == nil || explicitHTTP1 {
+                options.explicitHTTPConfig.httpProtocolOptions = http1
+            } else if options.upstreamProtocolOptions == nil {
                 options.explicitHTTPConfig.httpProtocolOptions = Envoy_Config_Core_V3_Http1ProtocolOptions()
             }
             http = options
         }
+    }
+
+    /// Gloo's HTTP/1 options: trailers, the invalid-message override, header case (proper
+    /// case, or preserved with Envoy's stateful formatter).
+    static func http1Options(_ options: Http1ProtocolOptions) throws -> Envoy_Config_Core_V3_Http1ProtocolOptions {
+        var envoy = Envoy_Config_Core_V3_Http1ProtocolOptions()
+        if options.enableTrailers == true { envoy.enableTrailers = true }
+        if let override = options.overrideStreamErrorOnInvalidHttpMessage {
+            envoy.overrideStreamErrorOnInvalidHTTPMessage = Google_Protobuf_BoolValue(override)
+        }
+        if options.properCaseHeaderKeyFormat == true {
+            envoy.headerKeyFormat.properCaseWords = Envoy_Config_Core_V3_Http1ProtocolOptions.HeaderKeyFormat.ProperCaseWords()
+        } else if options.preserveCaseHeaderKeyFormat == true {
+            var formatter = Envoy_Config_Core_V3_TypedExtensionConfig()
+            formatter.name = "envoy.http.stateful_header_formatters.preserve_case"
+            formatter.typedConfig = try Google_Protobuf_Any(
+                message: Envoy_Extensions_Http_HeaderFormatters_PreserveCase_V3_PreserveCaseFormatterConfig())
+            envoy.headerKeyFormat.statefulFormatter = formatter
+        }
+        return envoy
     }
 }

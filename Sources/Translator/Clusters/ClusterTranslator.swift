@@ -26,9 +26,16 @@ struct ClusterTranslator {
             var assignment = Envoy_Config_Endpoint_V3_ClusterLoadAssignment()
             assignment.clusterName = cluster.name
             var locality = Envoy_Config_Endpoint_V3_LocalityLbEndpoints()
-            locality.lbEndpoints = hosts.hosts.map { host in
+            locality.lbEndpoints = try hosts.hosts.enumerated().map { index, host in
                 var endpoint = Self.lbEndpoint(address: host.addr, port: host.port)
                 if let weight = host.loadBalancingWeight { endpoint.loadBalancingWeight = Google_Protobuf_UInt32Value(weight) }
+                for (filter, value) in host.metadata.sorted(by: { $0.key < $1.key }) {
+                    do {
+                        endpoint.metadata.filterMetadata[filter] = try Google_Protobuf_Struct(jsonString: value.jsonText(pretty: false))
+                    } catch {
+                        throw TranslationFailure(fieldPath: "static.hosts[\(index)].metadata.\(filter)", reason: "must be an object")
+                    }
+                }
                 return endpoint
             }
             if !locality.lbEndpoints.isEmpty { assignment.endpoints = [locality] }
@@ -64,10 +71,22 @@ struct ClusterTranslator {
         var httpOptions: Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions?
         if upstream.useHttp2 == true {
             var options = Envoy_Extensions_Upstreams_Http_V3_HttpProtocolOptions()
-            options.explicitHTTPConfig.http2ProtocolOptions = Envoy_Config_Core_V3_Http2ProtocolOptions()
-            if let streams = upstream.maxConcurrentStreams {
-                options.explicitHTTPConfig.http2ProtocolOptions.maxConcurrentStreams = Google_Protobuf_UInt32Value(streams)
+            var http2 = Envoy_Config_Core_V3_Http2ProtocolOptions()
+            if let streams = upstream.maxConcurrentStreams { http2.maxConcurrentStreams = Google_Protobuf_UInt32Value(streams) }
+            // Envoy's bounds for window sizes (Gloo checks the same): 64 KiB - 1 up to 2 GiB - 1.
+            for (name, size) in [("initialStreamWindowSize", upstream.initialStreamWindowSize),
+                                 ("initialConnectionWindowSize", upstream.initialConnectionWindowSize)]
+            {
+                if let size, size < 65_535 || size > 2_147_483_647 {
+                    throw TranslationFailure(fieldPath: name, reason: "\(size) is outside 65535...2147483647")
+                }
             }
+            if let size = upstream.initialStreamWindowSize { http2.initialStreamWindowSize = Google_Protobuf_UInt32Value(size) }
+            if let size = upstream.initialConnectionWindowSize { http2.initialConnectionWindowSize = Google_Protobuf_UInt32Value(size) }
+            if let override = upstream.overrideStreamErrorOnInvalidHttpMessage {
+                http2.overrideStreamErrorOnInvalidHTTPMessage = Google_Protobuf_BoolValue(override)
+            }
+            options.explicitHTTPConfig.http2ProtocolOptions = http2
             httpOptions = options
         }
         if let breakers = upstream.circuitBreakers {
@@ -81,14 +100,26 @@ struct ClusterTranslator {
         }
         // Envoy 1.40 requires names on health checks when a cluster has several, and the v3 API
         // of our pinned xds-protos has no name field yet: the first one is served.
-        cluster.healthChecks = upstream.healthChecks.prefix(1).map(ClusterOptions.healthCheck)
+        // A custom checker (reported as ignored when decoded) is not served, nor one without a checker.
+        cluster.healthChecks = upstream.healthChecks.prefix(1).compactMap { check in
+            switch check.checker {
+            case .customHealthCheck: return nil
+            case nil:
+                report(.warning, "healthChecks[0]", "has no httpHealthCheck, tcpHealthCheck or grpcHealthCheck; not served")
+                return nil
+            case .grpcHealthCheck? where upstream.useHttp2 != true:
+                report(.warning, "healthChecks[0].grpcHealthCheck", "gRPC health checks need useHttp2: true; not served")
+                return nil
+            default: return ClusterOptions.healthCheck(check)
+            }
+        }
         if upstream.healthChecks.count > 1 {
             report(.warning, "healthChecks", "only the first health check is served; Envoy needs named health checks "
                 + "to run several, which this Envoy API version cannot express")
         }
         if let outlier = upstream.outlierDetection { cluster.outlierDetection = ClusterOptions.outlierDetection(outlier) }
-        if let balancing = upstream.loadBalancerConfig { ClusterOptions.applyLoadBalancing(balancing, to: &cluster) }
-        if let connection = upstream.connectionConfig { ClusterOptions.applyConnection(connection, to: &cluster, http: &httpOptions) }
+        if let balancing = upstream.loadBalancerConfig { try ClusterOptions.applyLoadBalancing(balancing, to: &cluster) }
+        if let connection = upstream.connectionConfig { try ClusterOptions.applyConnection(connection, to: &cluster, http: &httpOptions) }
         if upstream.ignoreHealthOnHostRemoval == true { cluster.ignoreHealthOnHostRemoval = true }
         if upstream.respectDnsTtl == true { cluster.respectDnsTtl = true }
         if let rate = upstream.dnsRefreshRate { cluster.dnsRefreshRate = Self.duration(rate) }

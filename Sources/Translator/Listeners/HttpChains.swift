@@ -17,7 +17,10 @@ extension TranslationSession {
         let selects = Selection.selects(http)
         let rejected = reports.rejectedRefs(of: .virtualService)
         let services = all.indices
-            .filter { (all[$0].sslConfig != nil) == gateway.ssl && selects(all[$0]) && !rejected.contains(all[$0].ref) }
+            .filter {
+                (all[$0].sslConfig != nil) == gateway.ssl && all[$0].virtualHost != nil && selects(all[$0])
+                    && !rejected.contains(all[$0].ref)
+            }
             .sorted { all[$0].ref < all[$1].ref }
         var modeChoice = RouteModeChoice.auto
         switch RouteModeChoice.of(gateway) {
@@ -94,8 +97,8 @@ extension TranslationSession {
             builder.routeModes.append(RouteModeDecision(gateway: gateway.ref, listener: listenerName, routeConfiguration: routeName,
                                                         mode: mode, reason: reason))
             let routes = mode == .scoped
-                ? scopedRoutes(chain: routeName, services: group.services, in: all)
-                : singleRoutes(chain: routeName, services: group.services, in: all)
+                ? scopedRoutes(chain: routeName, services: group.services, in: all, options: gateway.routeOptions)
+                : singleRoutes(chain: routeName, services: group.services, in: all, options: gateway.routeOptions)
             do {
                 let filter = try HttpListenerBuilder.connectionManager(
                     routeConfiguration: routeName, mode: mode, cors: routes.usesCors,

@@ -37,8 +37,13 @@ enum HttpConnectionSettingsBuilder {
             hasCommon = true
         }
         if hasCommon { manager.commonHTTPProtocolOptions = common }
-        manager.upgradeConfigs = settings.upgrades.compactMap { upgrade in
+        manager.upgradeConfigs = try settings.upgrades.compactMap { upgrade in
             var config = Manager.UpgradeConfig()
+            if upgrade.connectTerminate != nil {
+                throw TranslationFailure(
+                    fieldPath: "httpConnectionManagerSettings.upgrades",
+                    reason: "connectTerminate is for routes; on a connection manager use connect (as Gloo requires)")
+            }
             if let websocket = upgrade.websocket {
                 config.upgradeType = "websocket"
                 if let enabled = websocket.enabled { config.enabled = Google_Protobuf_BoolValue(enabled) }

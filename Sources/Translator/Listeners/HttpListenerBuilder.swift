@@ -76,6 +76,7 @@ enum HttpListenerBuilder {
         if let settings { try HttpConnectionSettingsBuilder.apply(settings, to: &manager) }
         HttpConnectionSettingsBuilder.applyGlooDefaults(settings, to: &manager)
         manager.accessLog = accessLogs
+        if mode == .scoped { manager.httpFilters.append(try hostCaseFilter()) }
         if cors {
             var filter = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter()
             filter.name = EnvoyRouteBuilder.corsFilter
@@ -123,6 +124,29 @@ enum HttpListenerBuilder {
         rds.srdsResourcesLocator = EnvoyNames.scopeCollection(routeConfiguration: routeConfiguration)
         scoped.scopedRds = rds
         return scoped
+    }
+
+    static let luaFilter = "envoy.filters.http.lua"
+
+    /// Scope keys are lowercase hosts and match exactly, while virtual hosts match names in any
+    /// case: this filter lowercases a `:authority` with capitals (and so clears the route cache,
+    /// which picks the scope again), so both modes answer `Shop.Example.COM` alike.
+    static func hostCaseFilter() throws -> Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter {
+        var lua = Envoy_Extensions_Filters_Http_Lua_V3_Lua()
+        lua.defaultSourceCode.inlineString = """
+            function envoy_on_request(handle)
+              local headers = handle:headers()
+              local authority = headers:get(":authority")
+              if authority ~= nil and string.find(authority, "%u") ~= nil then
+                headers:replace(":authority", string.lower(authority))
+              end
+            end
+            """
+        lua.clearRouteCache_p = Google_Protobuf_BoolValue(true)
+        var filter = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter()
+        filter.name = luaFilter
+        filter.typedConfig = try Google_Protobuf_Any(message: lua)
+        return filter
     }
 
     /// A tcp_proxy filter to one cluster or to weighted clusters.

@@ -162,6 +162,7 @@ public final class TranslationCache: Sendable {
 
         var refs: [ResourceRef]
         var versions: [String]
+        var options: RouteConfigurationOptions?
         var entries: [ScopedEntry]
         var routes: ChainRoutes
         /// Per VirtualService; nil for one that produced no RouteConfiguration.
@@ -169,9 +170,12 @@ public final class TranslationCache: Sendable {
         /// VirtualServices whose output carries findings (replayed into every report).
         var findingPositions: [Int]
 
-        init(refs: [ResourceRef], versions: [String], entries: [ScopedEntry], routes: ChainRoutes) {
+        init(
+            refs: [ResourceRef], versions: [String], options: RouteConfigurationOptions?, entries: [ScopedEntry], routes: ChainRoutes
+        ) {
             self.refs = refs
             self.versions = versions
+            self.options = options
             self.entries = entries
             self.routes = routes
             var slots: [Slot?] = []
@@ -195,6 +199,8 @@ public final class TranslationCache: Sendable {
     struct ScopedKey: Hashable {
         var chain: String
         var service: ResourceRef
+        /// The gateway's `routeOptions`, which each scoped RouteConfiguration carries.
+        var options: RouteConfigurationOptions?
     }
 
     /// One VirtualService's scoped-mode output (a class: translations share it, no copies).

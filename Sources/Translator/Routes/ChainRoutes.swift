@@ -33,10 +33,13 @@ extension TranslationSession.ProxyBuilder {
 /// mode). Per VirtualService the work is one cache lookup while it and the route world are
 /// unchanged.
 extension TranslationSession {
-    /// Single mode: one RouteConfiguration named `chain`.
-    mutating func singleRoutes(chain: String, services: [Int], in all: [VirtualService]) -> ChainRoutes {
+    /// Single mode: one RouteConfiguration named `chain`, with the gateway's `routeOptions`.
+    mutating func singleRoutes(
+        chain: String, services: [Int], in all: [VirtualService], options: RouteConfigurationOptions?
+    ) -> ChainRoutes {
         var configuration = Envoy_Config_Route_V3_RouteConfiguration()
         configuration.name = chain
+        Self.apply(options, to: &configuration)
         var routes = ChainRoutes()
         let world = routeWorld
         let rootKey = translator.rootKey
@@ -65,14 +68,24 @@ extension TranslationSession {
         }
         configuration.virtualHosts = hosts
         routes.configurations = [configuration]
-        routes.payloads = [payloads.flatMap { Self.routeConfigurationPayload(name: chain, hosts: $0) }]
+        routes.payloads = [payloads.flatMap { Self.routeConfigurationPayload(name: chain, hosts: $0, options: options) }]
         return routes
     }
 
-    /// A RouteConfiguration with `name` and these serialized virtual hosts, in protobuf's wire
-    /// format: the name (field 1), then each host as field 2 (length-delimited), as SwiftProtobuf
-    /// would write it, without serializing the hosts again.
-    static func routeConfigurationPayload(name: String, hosts: [Data]) -> Data? {
+    /// Gloo's `routeOptions` of a Gateway on one of its RouteConfigurations.
+    static func apply(_ options: RouteConfigurationOptions?, to configuration: inout Envoy_Config_Route_V3_RouteConfiguration) {
+        guard let options else { return }
+        if let limit = options.maxDirectResponseBodySizeBytes {
+            configuration.maxDirectResponseBodySizeBytes = Google_Protobuf_UInt32Value(limit)
+        }
+        if options.mostSpecificHeaderMutationsWins == true { configuration.mostSpecificHeaderMutationsWins = true }
+    }
+
+    /// A RouteConfiguration with `name`, these serialized virtual hosts and `options`, in
+    /// protobuf's wire format: the name (field 1), each host as field 2 (length-delimited), then
+    /// the options' fields (all numbered above 2), as SwiftProtobuf would write it, without
+    /// serializing the hosts again.
+    static func routeConfigurationPayload(name: String, hosts: [Data], options: RouteConfigurationOptions? = nil) -> Data? {
         var header = Envoy_Config_Route_V3_RouteConfiguration()
         header.name = name
         guard var bytes = try? EnvoyResources.serialize(header) else { return nil }
@@ -87,24 +100,33 @@ extension TranslationSession {
             bytes.append(UInt8(length))
             bytes.append(host)
         }
+        if options != nil {
+            var tail = Envoy_Config_Route_V3_RouteConfiguration()
+            apply(options, to: &tail)
+            guard let tailBytes = try? EnvoyResources.serialize(tail) else { return nil }
+            bytes.append(tailBytes)
+        }
         return bytes
     }
 
     /// Scoped mode: per VirtualService a RouteConfiguration with its one virtual host (matching
     /// any host: the scope already chose it), and a routing scope per domain keyed on the
     /// lowercased host.
-    mutating func scopedRoutes(chain: String, services: [Int], in all: [VirtualService]) -> ChainRoutes {
+    mutating func scopedRoutes(
+        chain: String, services: [Int], in all: [VirtualService], options: RouteConfigurationOptions?
+    ) -> ChainRoutes {
         let refs = services.map { all[$0].ref }
         let versions = services.map { all[$0].metadata.resourceVersion }
-        if let memo = cache?.scopedChain(chain), let patched = patchedScopedRoutes(memo, chain: chain, refs: refs,
-                                                                                  versions: versions, services: services, in: all)
+        if let memo = cache?.scopedChain(chain), memo.options == options,
+           let patched = patchedScopedRoutes(memo, chain: chain, refs: refs, versions: versions, services: services, in: all)
         {
             for position in patched.findingPositions { for finding in patched.entries[position].findings { reports.add(finding) } }
             cache?.keepScopedChain(chain, patched)
             return patched.routes
         }
-        let (routes, entries) = assembledScopedRoutes(chain: chain, services: services, in: all)
-        cache?.keepScopedChain(chain, TranslationCache.ScopedChain(refs: refs, versions: versions, entries: entries, routes: routes))
+        let (routes, entries) = assembledScopedRoutes(chain: chain, services: services, in: all, options: options)
+        cache?.keepScopedChain(chain, TranslationCache.ScopedChain(
+            refs: refs, versions: versions, options: options, entries: entries, routes: routes))
         return routes
     }
 
@@ -124,10 +146,10 @@ extension TranslationSession {
         let rootKey = translator.rootKey
         for position in changed {
             let service = all[services[position]]
-            let key = TranslationCache.ScopedKey(chain: chain, service: refs[position])
+            let key = TranslationCache.ScopedKey(chain: chain, service: refs[position], options: memo.options)
             let entry = cache?.scopedEntry(key, service: service) {
-                Self.scopedEntry(chain: chain, service: service, world: world, rootKey: rootKey)
-            } ?? Self.scopedEntry(chain: chain, service: service, world: world, rootKey: rootKey)
+                Self.scopedEntry(chain: chain, service: service, world: world, rootKey: rootKey, options: memo.options)
+            } ?? Self.scopedEntry(chain: chain, service: service, world: world, rootKey: rootKey, options: memo.options)
             let old = memo.entries[position]
             guard let slot = memo.slots[position], let configuration = entry.configuration, let proxyHost = entry.proxyHost,
                   entry.scopes.count == old.scopes.count
@@ -153,7 +175,7 @@ extension TranslationSession {
     }
 
     private mutating func assembledScopedRoutes(
-        chain: String, services: [Int], in all: [VirtualService]
+        chain: String, services: [Int], in all: [VirtualService], options: RouteConfigurationOptions?
     ) -> (ChainRoutes, [TranslationCache.ScopedEntry]) {
         var routes = ChainRoutes()
         routes.configurations.reserveCapacity(services.count)
@@ -165,15 +187,15 @@ extension TranslationSession {
         let rootKey = translator.rootKey
         let cache = self.cache
         // Every entry on every core (cache hits are a lookup each), then assembly in order.
-        let keys = services.map { TranslationCache.ScopedKey(chain: chain, service: all[$0].ref) }
+        let keys = services.map { TranslationCache.ScopedKey(chain: chain, service: all[$0].ref, options: options) }
         let entries = ParallelMap.map(services.count) { position in
             let service = all[services[position]]
             return if let cache {
                 cache.scopedEntry(keys[position], service: service) {
-                    Self.scopedEntry(chain: chain, service: service, world: world, rootKey: rootKey)
+                    Self.scopedEntry(chain: chain, service: service, world: world, rootKey: rootKey, options: options)
                 }
             } else {
-                Self.scopedEntry(chain: chain, service: service, world: world, rootKey: rootKey)
+                Self.scopedEntry(chain: chain, service: service, world: world, rootKey: rootKey, options: options)
             }
         }
         routes.scopedKeys = keys
@@ -193,7 +215,8 @@ extension TranslationSession {
     /// One VirtualService's scoped-mode output, serialized once: pure in its inputs (the cache
     /// relies on that).
     static func scopedEntry(
-        chain: String, service: VirtualService, world: TranslationCache.RouteWorld, rootKey: String
+        chain: String, service: VirtualService, world: TranslationCache.RouteWorld, rootKey: String,
+        options: RouteConfigurationOptions? = nil
     ) -> TranslationCache.ScopedEntry {
         let output = virtualHost(service, world: world, rootKey: rootKey)
         guard var host = output.host, let proxyHost = output.proxyHost else {
@@ -203,6 +226,7 @@ extension TranslationSession {
         var configuration = Envoy_Config_Route_V3_RouteConfiguration()
         configuration.name = EnvoyNames.scopedRouteConfiguration(routeConfiguration: chain, service: service.ref)
         configuration.virtualHosts = [host]
+        apply(options, to: &configuration)
         let scopes = Set(proxyHost.domains.map { $0.lowercased() }).sorted().map { domain in
             var scope = Envoy_Config_Route_V3_ScopedRouteConfiguration()
             scope.name = EnvoyNames.scope(routeConfiguration: chain, domain: domain)
@@ -273,6 +297,6 @@ extension TranslationSession {
         if let cors = options.cors {
             host.typedPerFilterConfig[EnvoyRouteBuilder.corsFilter] = try Google_Protobuf_Any(message: EnvoyRouteBuilder.corsPolicy(cors))
         }
-        if let retries = options.retries { host.retryPolicy = EnvoyRouteBuilder.retryPolicy(retries) }
+        if let retries = options.retries { host.retryPolicy = try EnvoyRouteBuilder.retryPolicy(retries) }
     }
 }

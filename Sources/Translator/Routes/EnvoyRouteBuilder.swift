@@ -214,7 +214,7 @@ struct EnvoyRouteBuilder {
         guard let options else { return }
         if let prefix = options.prefixRewrite { action.prefixRewrite = prefix }
         if let timeout = options.timeout { action.timeout = ClusterTranslator.duration(timeout) }
-        if let retries = options.retries { action.retryPolicy = Self.retryPolicy(retries) }
+        if let retries = options.retries { action.retryPolicy = try Self.retryPolicy(retries) }
         switch options.hostRewrite {
         case .hostRewrite(let host): action.hostRewriteLiteral = host
         case .autoHostRewrite(let auto): action.autoHostRewrite = Google_Protobuf_BoolValue(auto)
@@ -236,15 +236,27 @@ struct EnvoyRouteBuilder {
         }
     }
 
-    static func retryPolicy(_ retries: RetryPolicy) -> Envoy_Config_Route_V3_RetryPolicy {
+    /// Gloo's retry policy: `retryOn` as written (empty retries on nothing but
+    /// `retriableStatusCodes`), one retry unless set, and the back-off checks Gloo makes.
+    static func retryPolicy(_ retries: RetryPolicy) throws -> Envoy_Config_Route_V3_RetryPolicy {
         var policy = Envoy_Config_Route_V3_RetryPolicy()
-        policy.retryOn = retries.retryOn.isEmpty ? "5xx" : retries.retryOn
+        policy.retryOn = retries.retryOn
         policy.numRetries = Google_Protobuf_UInt32Value(retries.numRetries == 0 ? 1 : retries.numRetries)
         if let perTry = retries.perTryTimeout { policy.perTryTimeout = ClusterTranslator.duration(perTry) }
         policy.retriableStatusCodes = retries.retriableStatusCodes
-        if let backOff = retries.retryBackOff, let base = backOff.baseInterval {
-            policy.retryBackOff.baseInterval = ClusterTranslator.duration(base)
-            if let max = backOff.maxInterval { policy.retryBackOff.maxInterval = ClusterTranslator.duration(max) }
+        if let backOff = retries.retryBackOff {
+            let zero = ProtoDuration(seconds: 0)
+            let (base, max) = (backOff.baseInterval, backOff.maxInterval)
+            if base == nil, max != nil {
+                throw TranslationFailure(fieldPath: "retries.retryBackOff", reason: "maxInterval is set without baseInterval")
+            }
+            if let base, base <= zero { throw TranslationFailure(fieldPath: "retries.retryBackOff", reason: "baseInterval must be greater than zero") }
+            if let max, max <= zero { throw TranslationFailure(fieldPath: "retries.retryBackOff", reason: "maxInterval must be greater than zero") }
+            if let base, let max, base > max {
+                throw TranslationFailure(fieldPath: "retries.retryBackOff", reason: "baseInterval \(base) is greater than maxInterval \(max)")
+            }
+            if let base { policy.retryBackOff.baseInterval = ClusterTranslator.duration(base) }
+            if let max { policy.retryBackOff.maxInterval = ClusterTranslator.duration(max) }
         }
         return policy
     }

@@ -22,8 +22,8 @@ public struct ReferenceChecker {
 
     /// What a finding is about, so translation can tell the ones it reports itself.
     public enum Subject: Sendable, Hashable {
-        /// The resource as a whole cannot be used (a VirtualService without virtualHost, a
-        /// Gateway of no type).
+        /// The resource as a whole: a VirtualService without virtualHost (served as nothing, a
+        /// warning as in Gloo), a Gateway of no type.
         case structure
         /// A route of a VirtualService or RouteTable, delegation included.
         case routes
@@ -87,7 +87,8 @@ public struct ReferenceChecker {
         for index in services.indices {
             guard services[index].virtualHost != nil else {
                 subject = .structure
-                report(.error, keyText(VirtualService.self, services[index].ref), "virtualHost", "a VirtualService needs a virtualHost")
+                report(.warning, keyText(VirtualService.self, services[index].ref), "virtualHost",
+                       "the VirtualService has no virtualHost; it serves nothing")
                 continue
             }
             guard scope == .everything else { continue }

@@ -133,7 +133,13 @@ public indirect enum TcpTarget: OneOf {
     }
 }
 
-/// Route configuration limits.
+/// Options of the RouteConfigurations a Gateway serves (`routeOptions`).
 public struct RouteConfigurationOptions: Hashable, Sendable, Codable {
     public var maxDirectResponseBodySizeBytes: UInt32?
+    public var mostSpecificHeaderMutationsWins: Bool?
+
+    public init(maxDirectResponseBodySizeBytes: UInt32? = nil, mostSpecificHeaderMutationsWins: Bool? = nil) {
+        self.maxDirectResponseBodySizeBytes = maxDirectResponseBodySizeBytes
+        self.mostSpecificHeaderMutationsWins = mostSpecificHeaderMutationsWins
+    }
 }

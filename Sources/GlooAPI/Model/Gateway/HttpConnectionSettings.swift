@@ -62,6 +62,8 @@ public struct HttpConnectionSettings: Hashable, Sendable, Codable {
 public struct ProtocolUpgrade: Hashable, Sendable, Codable {
     public var websocket: UpgradeToggle?
     public var connect: UpgradeToggle?
+    /// Route-level only in Gloo: on a connection manager it is an error, as there.
+    public var connectTerminate: ConfigValue?
 }
 
 public struct UpgradeToggle: Hashable, Sendable, Codable {
@@ -77,6 +79,7 @@ public struct AccessLoggingService: Hashable, Sendable, Codable {
 public struct AccessLog: Hashable, Sendable, Codable {
     public var fileSink: FileSink?
     public var grpcService: IgnoredOption?
+    public var openTelemetryService: IgnoredOption?
     public var filter: IgnoredOption?
 }
 

@@ -29,6 +29,8 @@ public struct HttpListenerOptions: Hashable, Sendable, Codable {
     public var statefulSession: IgnoredOption?
     public var headerValidationSettings: IgnoredOption?
     public var disableExtProc: IgnoredOption?
+    public var disableExtProcEarly: IgnoredOption?
+    public var disableExtProcLate: IgnoredOption?
     public var waf: UnenforceableOption?
     public var dlp: UnenforceableOption?
     public var wasm: UnenforceableOption?
@@ -40,6 +42,8 @@ public struct HttpListenerOptions: Hashable, Sendable, Codable {
     public var networkLocalRatelimit: UnenforceableOption?
     public var httpLocalRatelimit: UnenforceableOption?
     public var extProc: UnenforceableOption?
+    public var extProcEarly: UnenforceableOption?
+    public var extProcLate: UnenforceableOption?
 }
 
 /// TCP listener options of a Gateway (`tcpGateway.options`).

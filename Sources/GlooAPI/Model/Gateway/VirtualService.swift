@@ -28,9 +28,12 @@ public struct VirtualHost: Hashable, Sendable, Codable {
         set { storedOptions = newValue.map(Indirect.init) }
     }
     private var storedOptions: Indirect<VirtualHostOptions>?
+    /// Options kept in VirtualHostOption resources (Kubernetes-only in Gloo): rejected, as they
+    /// may carry security options.
+    public var optionsConfigRefs: UnenforceableOption?
 
     enum CodingKeys: String, CodingKey {
-        case domains, routes
+        case domains, routes, optionsConfigRefs
         case storedOptions = "options"
     }
 

@@ -33,10 +33,10 @@ public indirect enum SecretContent: OneOf {
     case header(HeaderSecret)
     case apiKey(ApiKeySecret)
     case credentials(CredentialsSecret)
-    /// Kinds only Gloo's enterprise plugins use (aws, azure, oauth, encryption, extension).
+    /// Kinds only Gloo's enterprise plugins use (aws, azure, oauth, encryption, extensions).
     case other(kind: String, SensitiveConfig)
 
-    static let otherKinds = ["aws", "azure", "oauth", "encryption", "extension"]
+    static let otherKinds = ["aws", "azure", "oauth", "encryption", "extensions"]
 
     public init(from decoder: any Decoder) throws {
         let reader = try OneOfReader(

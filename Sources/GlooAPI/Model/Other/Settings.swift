@@ -34,6 +34,9 @@ public struct Settings: Resource {
     public var consoleOptions: IgnoredOption?
     public var graphqlOptions: IgnoredOption?
     public var extProc: IgnoredOption?
+    public var extProcEarly: IgnoredOption?
+    public var extProcLate: IgnoredOption?
+    public var ipV4Only: IgnoredOption?
     public var watchNamespaceSelectors: IgnoredOption?
 
     public init(metadata: Metadata) {
@@ -242,6 +245,8 @@ public struct GlooOptions: Hashable, Sendable, Codable {
     public var failoverUpstreamDnsPollingInterval: IgnoredOption?
     public var removeUnusedFilters: IgnoredOption?
     public var logTransformationRequestResponse: IgnoredOption?
+    public var logTransformationRequestResponseInfo: IgnoredOption?
+    public var enableAutoWebsocketTransformationPassthrough: IgnoredOption?
     public var transformationEscapeCharacters: IgnoredOption?
     public var istioOptions: IgnoredOption?
 }

@@ -39,6 +39,8 @@ public struct RouteOptions: Hashable, Sendable, Codable {
     public var dlp: UnenforceableOption?
     public var csrf: UnenforceableOption?
     public var extProc: UnenforceableOption?
+    public var extProcEarly: UnenforceableOption?
+    public var extProcLate: UnenforceableOption?
     public var ai: UnenforceableOption?
 
     public init(prefixRewrite: String? = nil, timeout: ProtoDuration? = nil) {

@@ -29,6 +29,8 @@ public struct VirtualHostOptions: Hashable, Sendable, Codable {
     public var dlp: UnenforceableOption?
     public var csrf: UnenforceableOption?
     public var extProc: UnenforceableOption?
+    public var extProcEarly: UnenforceableOption?
+    public var extProcLate: UnenforceableOption?
 
     public init() {}
 }

@@ -81,7 +81,7 @@ public indirect enum UpstreamType: OneOf {
     /// Gloo upstream types that cannot exist outside Kubernetes or a cloud plugin.
     case unsupported(kind: String, UnenforceableOption)
 
-    static let unsupportedKinds = ["kube", "pipe", "aws", "azure", "awsEc2", "gcp"]
+    static let unsupportedKinds = ["kube", "pipe", "aws", "azure", "awsEc2", "gcp", "ai"]
 
     public init(from decoder: any Decoder) throws {
         let reader = try OneOfReader(decoder, names: ["static", "consul", "nomad"] + UpstreamType.unsupportedKinds)
@@ -122,20 +122,19 @@ public struct StaticHost: Hashable, Sendable, Codable {
     public var port: UInt32
     public var sniAddr: String
     public var loadBalancingWeight: UInt32?
-    public var healthCheckConfig: StaticHostHealthCheck?
+    /// Per-host health-check path and method: Gloo's own Envoy health checker reads them, which
+    /// upstream Envoy does not have, so they are reported and ignored.
+    public var healthCheckConfig: IgnoredOption?
+    /// The endpoint's metadata by filter name (`envoy.lb` for subset matching), as in Gloo.
+    public var metadata: [String: ConfigValue]
 
     public init(addr: String, port: UInt32, loadBalancingWeight: UInt32? = nil) {
         self.addr = addr
         self.port = port
         self.sniAddr = ""
         self.loadBalancingWeight = loadBalancingWeight
+        self.metadata = [:]
     }
-}
-
-/// Per-host overrides for HTTP health checks.
-public struct StaticHostHealthCheck: Hashable, Sendable, Codable {
-    public var path: String
-    public var method: String
 }
 
 /// A Consul service (`consul`): instances come from Consul's health API.
@@ -154,6 +153,8 @@ public struct ConsulUpstream: Hashable, Sendable, Codable {
     public var instanceBlacklistTags: [String]
     public var dataCenters: [String]
     public var connectEnabled: Bool
+    /// Read as Settings' `consulDiscovery` says: discovery reads each service once for every
+    /// Upstream of it (Gloo's discovery writes the Settings' values here).
     public var consistencyMode: ConsistencyMode?
     public var queryOptions: ConsulQueryOptions?
     public var serviceSpec: IgnoredOption?
