@@ -102,4 +102,62 @@ import Testing
         #expect(names.contains(["secure.example.com", "shop.example.com"]))
         #expect(!names.contains(["broken.example.com"]), "a rejected sslConfig has no chain")
     }
+
+    static func translate(_ files: [String: String]) async throws -> TranslationResult {
+        var entries: [KVEntry] = []
+        for (key, yaml) in files.sorted(by: { $0.key < $1.key }) {
+            entries.append(KVEntry(key: key, value: Array(yaml.utf8), version: 1))
+        }
+        var decoder = KVTreeDecoder()
+        let listing = decoder.decode(KVListing(entries: entries, index: 1))
+        return Translator().translate(ApiSnapshot(resources: listing.resources, findings: listing.findings, takenAt: 1))
+    }
+
+    static let gateway = ("gloo/gateway.solo.io/v1/Gateway/gloo-system/gw", "bindPort: 8080\nhttpGateway: {}\n")
+    static let upstream = ("gloo/gloo.solo.io/v1/Upstream/gloo-system/a", "static: {hosts: [{addr: 10.0.0.1, port: 80}]}\n")
+
+    /// An empty retryOn retries on nothing but retriableStatusCodes (Gloo passes it as written).
+    @Test func anEmptyRetryOnStaysEmpty() async throws {
+        let result = try await Self.translate([
+            Self.gateway.0: Self.gateway.1, Self.upstream.0: Self.upstream.1,
+            "gloo/gateway.solo.io/v1/VirtualService/gloo-system/vs": """
+                virtualHost:
+                  domains: ['*']
+                  routes: [{routeAction: {single: {upstream: {name: a}}}, options: {retries: {numRetries: 2, retriableStatusCodes: [503]}}}]
+                """,
+        ])
+        let route = try #require(result.proxies.first?.envoy.routeConfigurations.first?.virtualHosts.first?.routes.first)
+        #expect(route.route.retryPolicy.retryOn == "" && route.route.retryPolicy.retriableStatusCodes == [503])
+        #expect(route.route.retryPolicy.numRetries.value == 2)
+    }
+
+    /// Without virtualHost a VirtualService serves nothing and is warned about, not rejected, and
+    /// does not take the wildcard domain from another VirtualService.
+    @Test func aVirtualServiceWithoutVirtualHostWarnsAndServesNothing() async throws {
+        let result = try await Self.translate([
+            Self.gateway.0: Self.gateway.1, Self.upstream.0: Self.upstream.1,
+            "gloo/gateway.solo.io/v1/VirtualService/gloo-system/empty": "displayName: nothing yet\n",
+            "gloo/gateway.solo.io/v1/VirtualService/gloo-system/vs": """
+                virtualHost: {domains: ['*'], routes: [{routeAction: {single: {upstream: {name: a}}}}]}
+                """,
+        ])
+        let report = try #require(result.reports.problems.first { $0.key.hasSuffix("VirtualService/gloo-system/empty") })
+        #expect(report.state == .warning && report.warnings.contains { $0.contains("no virtualHost") })
+        let hosts = try #require(result.proxies.first?.envoy.routeConfigurations.first).virtualHosts
+        #expect(hosts.map(\.domains) == [["*"]])
+    }
+
+    /// Scoped mode lowercases a host with capitals before the scope is chosen (as virtual hosts
+    /// match names in any case); single mode needs no filter.
+    @Test func scopedModeMatchesHostsInAnyCase() async throws {
+        let envoy = try #require(Translator().translate(try await GoldenTests.snapshot("scoped")).proxies.first).envoy
+        let manager = try Manager(unpackingAny: try #require(envoy.listeners.first?.filterChains.first?.filters.first).typedConfig)
+        #expect(manager.scopedRoutes.name.isEmpty == false)
+        let lua = try #require(manager.httpFilters.first)
+        #expect(lua.name == HttpListenerBuilder.luaFilter)
+        let code = try Envoy_Extensions_Filters_Http_Lua_V3_Lua(unpackingAny: lua.typedConfig).defaultSourceCode.inlineString
+        #expect(code.contains("string.lower") && code.contains(":authority"))
+        let single = try await Self.manager("plain")
+        #expect(!single.httpFilters.contains { $0.name == HttpListenerBuilder.luaFilter })
+    }
 }
