@@ -77,4 +77,50 @@ import Testing
         }
         #expect(unknown.isEmpty, Comment(rawValue: "\(unknown.count) fields of Gloo's API are unknown:\n" + unknown.joined(separator: "\n")))
     }
+
+    /// docs/gloo-fields.md, made from the decoder's own answers: per kind, every field that
+    /// rejects its resource and every field that is ignored with a warning. Run with
+    /// `UPDATE_GOLDEN=1` to rewrite it.
+    @Test func theTableOfUnsupportedFieldsIsCurrent() throws {
+        var rejected: [String: Set<String>] = [:]
+        var ignored: [String: Set<String>] = [:]
+        for field in Self.fields {
+            for problem in Self.decode(field) where problem.reason.contains("not supported") {
+                let path = Self.pattern(problem.fieldPath)
+                if problem.severity == .error { rejected[field.kind, default: []].insert(path) } else { ignored[field.kind, default: []].insert(path) }
+            }
+        }
+        var text = """
+            # Gloo fields gloo-hashi does not translate
+
+            Made by `GlooAPIFieldsTests` from every field of Gloo's v1 API (`Tests/GlooAPITests/Fixtures/gloo-v1-fields.txt`,
+            listed from Gloo's published schemas by `scripts/gloo_api_fields.py`); `UPDATE_GOLDEN=1 swift test --filter
+            GlooAPIFieldsTests` rewrites it. Every field not named here is translated (or, for statuses and metadata, read as
+            Gloo writes them); no field of Gloo's API is an unknown field. A field under a named one is covered by it.
+
+            - **Rejects the resource**: serving it without the feature would change its security or what reaches the upstream.
+            - **Ignored, with a warning**: the resource is served without it.
+
+            """
+        for kind in ["Gateway", "VirtualService", "RouteTable", "Upstream", "UpstreamGroup", "Settings", "Secret"] {
+            text += "\n## \(kind)\n"
+            for (title, paths) in [("Rejects the resource", rejected[kind] ?? []), ("Ignored, with a warning", ignored[kind] ?? [])] {
+                text += "\n\(title):\(paths.isEmpty ? " none." : "")\n"
+                if !paths.isEmpty { text += "\n" + paths.sorted().map { "- `\($0)`\n" }.joined() }
+            }
+        }
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../docs/gloo-fields.md").standardized
+        if ProcessInfo.processInfo.environment["UPDATE_GOLDEN"] == "1" {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            return
+        }
+        let current = try String(contentsOf: file, encoding: .utf8)
+        #expect(current == text, "docs/gloo-fields.md is out of date: run UPDATE_GOLDEN=1 swift test --filter GlooAPIFieldsTests")
+    }
+
+    /// A reported path as a pattern: list positions and map keys as `[]`.
+    static func pattern(_ path: String) -> String {
+        path.replacingOccurrences(of: #"\[[0-9]+\]"#, with: "[]", options: .regularExpression)
+            .replacingOccurrences(of: ".k.", with: "{}.").replacingOccurrences(of: #"\.k$"#, with: "{}", options: .regularExpression)
+    }
 }
