@@ -92,4 +92,28 @@ import Testing
         let found = findings("static: {hosts: []}\nconsul: {serviceName: a}")
         #expect(found.first?.reason.contains("only one of") == true)
     }
+
+    /// Envoy refuses a RouteConfiguration that adds or removes a pseudo-header, `host` or a name
+    /// that is not a token, which would take every VirtualService on it down: the one resource is
+    /// rejected instead, naming the field (Gloo's rule).
+    @Test func headerMutationsEnvoyWouldRefuseRejectTheirResource() {
+        let key = "gloo/gateway.solo.io/v1/VirtualService/gloo-system/headers"
+        let found = findings(key: key, """
+            virtualHost:
+              domains: [a.example.com]
+              options:
+                headerManipulation:
+                  requestHeadersToAdd: [{header: {key: ':path', value: /admin}}, {header: {key: x-ok, value: '1'}}, {append: true}]
+                  responseHeadersToRemove: [Host, 'bad name']
+            """)
+        #expect(found.map(\.fieldPath).sorted() == [
+            "virtualHost.options.headerManipulation.requestHeadersToAdd[0].header.key",
+            "virtualHost.options.headerManipulation.requestHeadersToAdd[2]",
+            "virtualHost.options.headerManipulation.responseHeadersToRemove[0]",
+            "virtualHost.options.headerManipulation.responseHeadersToRemove[1]",
+        ])
+        #expect(found.allSatisfy { $0.severity == .error })
+        #expect(found.contains { $0.reason.contains("':'-prefixed and host headers may not be modified (':path')") })
+        #expect(found.contains { $0.reason == "'bad name' is not a valid header name" })
+    }
 }
