@@ -44,9 +44,11 @@ struct EnvoyRouteBuilder {
             }
         case .redirectAction(let redirect):
             envoy.redirect = Self.redirect(redirect)
+            reportForwardingOnly(route.options, route: route)
             try applyHeaders(route.options, to: &envoy)
         case .directResponseAction(let direct):
             envoy.directResponse = directResponse(direct.status, body: direct.body)
+            reportForwardingOnly(route.options, route: route)
             try applyHeaders(route.options, to: &envoy)
         case .delegateAction, .graphqlApiRef, nil:
             report(.warning, route.owner, route.fieldPath, "route cannot be served; answering \(invalidRouteStatus)")
@@ -187,7 +189,8 @@ struct EnvoyRouteBuilder {
         switch redirect.pathRewrite {
         case .pathRedirect(let path): envoy.pathRedirect = path
         case .prefixRewrite(let prefix): envoy.prefixRewrite = prefix
-        case .regexRewrite, nil: break
+        case .regexRewrite(let rewrite): envoy.regexRewrite = regexRewrite(rewrite)
+        case nil: break
         }
         envoy.stripQuery = redirect.stripQuery
         switch redirect.responseCode {
@@ -218,9 +221,65 @@ struct EnvoyRouteBuilder {
         switch options.hostRewrite {
         case .hostRewrite(let host): action.hostRewriteLiteral = host
         case .autoHostRewrite(let auto): action.autoHostRewrite = Google_Protobuf_BoolValue(auto)
-        case .hostRewritePathRegex, .hostRewriteHeader, nil: break
+        case .hostRewriteHeader(let header): action.hostRewriteHeader = header
+        case .hostRewritePathRegex(let rewrite): action.hostRewritePathRegex = Self.regexRewrite(rewrite)
+        case nil: break
         }
+        if options.appendXForwardedHost == true { action.appendXForwardedHost = true }
+        if let rewrite = options.regexRewrite { action.regexRewrite = Self.regexRewrite(rewrite) }
+        if let idle = options.idleTimeout { action.idleTimeout = ClusterTranslator.duration(idle) }
+        if let limits = options.maxStreamDuration {
+            if let value = limits.maxStreamDuration { action.maxStreamDuration.maxStreamDuration = ClusterTranslator.duration(value) }
+            if let value = limits.grpcTimeoutHeaderMax { action.maxStreamDuration.grpcTimeoutHeaderMax = ClusterTranslator.duration(value) }
+            if let value = limits.grpcTimeoutHeaderOffset {
+                action.maxStreamDuration.grpcTimeoutHeaderOffset = ClusterTranslator.duration(value)
+            }
+        }
+        action.upgradeConfigs = (options.upgrades ?? []).compactMap(Self.upgrade)
         try applyHeaders(options, to: &route)
+    }
+
+    /// A route's upgrade: WebSocket, CONNECT, or CONNECT terminated here (`connectTerminate`).
+    static func upgrade(_ upgrade: ProtocolUpgrade) -> Envoy_Config_Route_V3_RouteAction.UpgradeConfig? {
+        var config = Envoy_Config_Route_V3_RouteAction.UpgradeConfig()
+        let toggle: UpgradeToggle
+        if let websocket = upgrade.websocket {
+            config.upgradeType = "websocket"
+            toggle = websocket
+        } else if let connect = upgrade.connect {
+            config.upgradeType = "CONNECT"
+            toggle = connect
+        } else if let terminate = upgrade.connectTerminate {
+            config.upgradeType = "CONNECT"
+            config.connectConfig = Envoy_Config_Route_V3_RouteAction.UpgradeConfig.ConnectConfig()
+            toggle = terminate
+        } else {
+            return nil
+        }
+        if let enabled = toggle.enabled { config.enabled = Google_Protobuf_BoolValue(enabled) }
+        return config
+    }
+
+    static func regexRewrite(_ rewrite: RegexRewrite) -> Envoy_Type_Matcher_V3_RegexMatchAndSubstitute {
+        var envoy = Envoy_Type_Matcher_V3_RegexMatchAndSubstitute()
+        envoy.pattern = regexMatcher(rewrite.pattern?.regex ?? "")
+        envoy.substitution = rewrite.substitution
+        return envoy
+    }
+
+    /// Options that only mean something where a route forwards to an upstream: reported on a
+    /// redirect or direct response (Gloo rejects the VirtualService; the route serves here).
+    private func reportForwardingOnly(_ options: RouteOptions?, route: ResolvedRoute) {
+        guard let options else { return }
+        let names = [
+            ("prefixRewrite", options.prefixRewrite != nil), ("timeout", options.timeout != nil),
+            ("retries", options.retries != nil), ("hostRewrite", options.hostRewrite != nil),
+            ("regexRewrite", options.regexRewrite != nil), ("idleTimeout", options.idleTimeout != nil),
+            ("maxStreamDuration", options.maxStreamDuration != nil), ("upgrades", options.upgrades != nil),
+        ].filter(\.1).map(\.0)
+        guard !names.isEmpty else { return }
+        report(.warning, route.owner, route.fieldPath + ".options",
+               names.joined(separator: ", ") + " only apply to routeAction routes; not applied to this route")
     }
 
     private func applyHeaders(_ options: RouteOptions?, to route: inout Envoy_Config_Route_V3_Route) throws {

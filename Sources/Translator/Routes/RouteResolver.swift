@@ -43,7 +43,13 @@ struct RouteResolver {
         var result: [[ResolvedRoute]] = []
         for (index, route) in routes.enumerated() {
             let routePath = "\(path)[\(index)]"
-            let options = RouteOptions.merging(parent: parent?.options, child: route.options)
+            // A redirect or direct response inherits only what applies to it (headers, CORS).
+            var inherited = parent?.options
+            switch route.action {
+            case .redirectAction?, .directResponseAction?: inherited = inherited.map(\.withoutForwarding)
+            default: break
+            }
+            let options = RouteOptions.merging(parent: inherited, child: route.options)
             var matchers = route.matchers.isEmpty ? [Matcher(path: .prefix("/"))] : route.matchers
             if let parent {
                 switch DelegationRules.childMatchers(of: route, under: parent.rules) {
@@ -111,6 +117,14 @@ struct RouteResolver {
 }
 
 extension RouteOptions {
+    /// These options without those that only apply to routes that forward to an upstream.
+    var withoutForwarding: RouteOptions {
+        var kept = RouteOptions()
+        kept.headerManipulation = headerManipulation
+        kept.cors = cors
+        return kept
+    }
+
     /// The child's options, with every field it leaves unset taken from the parent.
     static func merging(parent: RouteOptions?, child: RouteOptions?) -> RouteOptions? {
         guard let parent else { return child }
@@ -121,6 +135,11 @@ extension RouteOptions {
         merged.headerManipulation = merged.headerManipulation ?? parent.headerManipulation
         merged.hostRewrite = merged.hostRewrite ?? parent.hostRewrite
         merged.cors = merged.cors ?? parent.cors
+        merged.idleTimeout = merged.idleTimeout ?? parent.idleTimeout
+        merged.maxStreamDuration = merged.maxStreamDuration ?? parent.maxStreamDuration
+        merged.appendXForwardedHost = merged.appendXForwardedHost ?? parent.appendXForwardedHost
+        merged.upgrades = merged.upgrades ?? parent.upgrades
+        merged.regexRewrite = merged.regexRewrite ?? parent.regexRewrite
         return merged
     }
 }

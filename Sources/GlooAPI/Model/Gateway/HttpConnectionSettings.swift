@@ -63,7 +63,7 @@ public struct ProtocolUpgrade: Hashable, Sendable, Codable {
     public var websocket: UpgradeToggle?
     public var connect: UpgradeToggle?
     /// Route-level only in Gloo: on a connection manager it is an error, as there.
-    public var connectTerminate: ConfigValue?
+    public var connectTerminate: UpgradeToggle?
 }
 
 public struct UpgradeToggle: Hashable, Sendable, Codable {

@@ -191,7 +191,7 @@ public struct RedirectAction: Hashable, Sendable, Codable {
 public indirect enum RedirectPathRewrite: OneOf {
     case pathRedirect(String)
     case prefixRewrite(String)
-    case regexRewrite(UnenforceableOption)
+    case regexRewrite(RegexRewrite)
 
     public init(from decoder: any Decoder) throws {
         let reader = try OneOfReader(decoder, names: ["pathRedirect", "prefixRewrite", "regexRewrite"])

@@ -7,22 +7,23 @@ public struct RouteOptions: Hashable, Sendable, Codable {
     public var headerManipulation: HeaderManipulation?
     public var hostRewrite: HostRewrite?
     public var cors: CorsPolicy?
+    public var idleTimeout: ProtoDuration?
+    public var maxStreamDuration: RouteMaxStreamDuration?
+    public var appendXForwardedHost: Bool?
+    /// Route-level protocol upgrades (websocket, connect, connectTerminate).
+    public var upgrades: [ProtocolUpgrade]?
+    public var regexRewrite: RegexRewrite?
 
     public var faults: IgnoredOption?
     public var extensions: IgnoredOption?
     public var tracing: IgnoredOption?
     public var shadowing: IgnoredOption?
     public var lbHash: IgnoredOption?
-    public var upgrades: IgnoredOption?
     public var bufferPerRoute: IgnoredOption?
     public var envoyMetadata: IgnoredOption?
-    public var maxStreamDuration: IgnoredOption?
-    public var idleTimeout: IgnoredOption?
-    public var appendXForwardedHost: IgnoredOption?
 
     public var transformations: UnenforceableOption?
     public var stagedTransformations: UnenforceableOption?
-    public var regexRewrite: UnenforceableOption?
     public var ratelimitBasic: UnenforceableOption?
     public var ratelimitEarly: UnenforceableOption?
     public var rateLimitEarlyConfigs: UnenforceableOption?
@@ -53,8 +54,8 @@ public struct RouteOptions: Hashable, Sendable, Codable {
 public indirect enum HostRewrite: OneOf {
     case hostRewrite(String)
     case autoHostRewrite(Bool)
-    case hostRewritePathRegex(UnenforceableOption)
-    case hostRewriteHeader(UnenforceableOption)
+    case hostRewritePathRegex(RegexRewrite)
+    case hostRewriteHeader(String)
 
     public init(from decoder: any Decoder) throws {
         let reader = try OneOfReader(
@@ -86,4 +87,24 @@ public struct WeightedDestinationOptions: Hashable, Sendable, Codable {
     public var stagedTransformations: UnenforceableOption?
     public var extauth: UnenforceableOption?
     public var csrf: UnenforceableOption?
+}
+
+/// A regex and its substitution (`regexRewrite`, `hostRewritePathRegex`), RE2 as in Envoy.
+public struct RegexRewrite: Hashable, Sendable, Codable {
+    public var pattern: RegexPattern?
+    public var substitution: String
+}
+
+/// Gloo's `RegexMatcher`: the regex (its engine options are Envoy's own).
+public struct RegexPattern: Hashable, Sendable, Codable {
+    public var regex: String
+    /// Deprecated in Envoy (its program-size limits are runtime settings): reported, ignored.
+    public var googleRe2: IgnoredOption?
+}
+
+/// A route's stream limits (`maxStreamDuration`).
+public struct RouteMaxStreamDuration: Hashable, Sendable, Codable {
+    public var maxStreamDuration: ProtoDuration?
+    public var grpcTimeoutHeaderMax: ProtoDuration?
+    public var grpcTimeoutHeaderOffset: ProtoDuration?
 }
