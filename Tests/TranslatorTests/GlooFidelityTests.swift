@@ -160,4 +160,27 @@ import Testing
         let single = try await Self.manager("plain")
         #expect(!single.httpFilters.contains { $0.name == HttpListenerBuilder.luaFilter })
     }
+
+    /// Paths a normalized request can never carry, or rewrites that would undo the normalization,
+    /// are refused per route as Gloo's ValidateRoutePath does (the route answers 500, the rest serve).
+    @Test func routePathsAreCheckedAsGlooChecksThem() async throws {
+        let result = try await Self.translate([
+            Self.gateway.0: Self.gateway.1, Self.upstream.0: Self.upstream.1,
+            "gloo/gateway.solo.io/v1/VirtualService/gloo-system/vs": """
+                virtualHost:
+                  domains: ['*']
+                  routes:
+                  - {matchers: [{prefix: /a//b}], routeAction: {single: {upstream: {name: a}}}}
+                  - {matchers: [{prefix: /x}], routeAction: {single: {upstream: {name: a}}}, options: {prefixRewrite: /y/../admin}}
+                  - {matchers: [{prefix: /r}], redirectAction: {pathRedirect: '/p#top'}}
+                  - {matchers: [{exact: '/ok/%7Euser'}], routeAction: {single: {upstream: {name: a}}}}
+                """,
+        ])
+        let routes = try #require(result.proxies.first?.envoy.routeConfigurations.first?.virtualHosts.first).routes
+        #expect(routes.map { $0.directResponse.status } == [500, 500, 500, 0])
+        let warnings = try #require(result.reports.problems.first { $0.key.hasSuffix("VirtualService/gloo-system/vs") }).warnings
+        #expect(warnings.contains { $0.contains("'/a//b' contains '//'") })
+        #expect(warnings.contains { $0.contains("prefixRewrite: '/y/../admin' contains '/../'") })
+        #expect(warnings.contains { $0.contains("pathRedirect: '/p#top' has the character '#'") })
+    }
 }

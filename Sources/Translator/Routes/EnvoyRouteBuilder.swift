@@ -19,7 +19,7 @@ struct EnvoyRouteBuilder {
         var envoy = Envoy_Config_Route_V3_Route()
         envoy.name = route.name.isEmpty ? "\(virtualHost)-route-\(index)" : route.name
         envoy.match = Self.match(route.matcher)
-        if let failure = route.failure {
+        if let failure = route.failure ?? Self.pathFailure(route) {
             report(.warning, route.owner, route.fieldPath, "\(failure); answering \(invalidRouteStatus)")
             envoy.directResponse = directResponse(invalidRouteStatus, body: "")
             return envoy
@@ -55,6 +55,29 @@ struct EnvoyRouteBuilder {
             envoy.directResponse = directResponse(invalidRouteStatus, body: "")
         }
         return envoy
+    }
+
+    /// Why a route's matched, rewritten or redirected path is refused (Gloo's
+    /// ValidateRoutePath), or nil.
+    static func pathFailure(_ route: ResolvedRoute) -> String? {
+        var problems: [String?] = []
+        switch route.matcher.path {
+        case .prefix(let path), .exact(let path): problems.append(RoutePathRules.problem(path).map { "matcher: \($0)" })
+        default: break
+        }
+        switch route.action {
+        case .routeAction?:
+            problems.append(route.options?.prefixRewrite.flatMap(RoutePathRules.rewriteProblem).map { "prefixRewrite: \($0)" })
+        case .redirectAction(let redirect)?:
+            problems.append(RoutePathRules.problem(redirect.hostRedirect).map { "hostRedirect: \($0)" })
+            switch redirect.pathRewrite {
+            case .pathRedirect(let path)?: problems.append(RoutePathRules.problem(path).map { "pathRedirect: \($0)" })
+            case .prefixRewrite(let prefix)?: problems.append(RoutePathRules.rewriteProblem(prefix).map { "prefixRewrite: \($0)" })
+            default: break
+            }
+        default: break
+        }
+        return problems.compactMap(\.self).first
     }
 
     // MARK: Matching
