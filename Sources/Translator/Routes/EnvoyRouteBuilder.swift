@@ -259,7 +259,53 @@ struct EnvoyRouteBuilder {
             }
         }
         action.upgradeConfigs = (options.upgrades ?? []).compactMap(Self.upgrade)
+        action.hashPolicy = (options.lbHash?.hashPolicies ?? []).compactMap(Self.hashPolicy)
+        if let shadowing = options.shadowing { action.requestMirrorPolicies = try mirror(shadowing, owner: owner, path: path) }
         try applyHeaders(options, to: &route)
+    }
+
+    /// Gloo's shadowing: one mirror policy to the Upstream's cluster, `percentage` of requests.
+    private func mirror(
+        _ shadowing: RouteShadowing, owner: ResourceKey, path: String
+    ) throws -> [Envoy_Config_Route_V3_RouteAction.RequestMirrorPolicy] {
+        guard let ref = shadowing.upstream else {
+            throw TranslationFailure(fieldPath: "options.shadowing.upstream", reason: "shadowing needs an upstream")
+        }
+        let percentage = shadowing.percentage ?? 0
+        guard (0...100).contains(percentage) else {
+            throw TranslationFailure(fieldPath: "options.shadowing.percentage", reason: "\(percentage) is not between 0 and 100")
+        }
+        let target = ref.defaultingNamespace(to: owner.namespace)
+        guard upstreams.contains(target) else {
+            // As a missing cluster in Gloo: the route serves, nothing is mirrored.
+            report(.warning, owner, path + ".options.shadowing.upstream", "Upstream \(target) not found; requests are not mirrored")
+            return []
+        }
+        var policy = Envoy_Config_Route_V3_RouteAction.RequestMirrorPolicy()
+        policy.cluster = EnvoyNames.cluster(target)
+        policy.runtimeFraction.defaultValue.numerator = UInt32(percentage * 10_000)
+        policy.runtimeFraction.defaultValue.denominator = .million
+        if !shadowing.hostRewriteLiteral.isEmpty { policy.hostRewriteLiteral = shadowing.hostRewriteLiteral }
+        if shadowing.disableShadowHostSuffixAppend == true { policy.disableShadowHostSuffixAppend = true }
+        return [policy]
+    }
+
+    /// One of Gloo's hash policies (a header, a cookie, the source IP).
+    static func hashPolicy(_ policy: HashPolicy) -> Envoy_Config_Route_V3_RouteAction.HashPolicy? {
+        var envoy = Envoy_Config_Route_V3_RouteAction.HashPolicy()
+        if let header = policy.header {
+            envoy.header.headerName = header
+        } else if let cookie = policy.cookie {
+            envoy.cookie.name = cookie.name
+            if let ttl = cookie.ttl { envoy.cookie.ttl = ClusterTranslator.duration(ttl) }
+            envoy.cookie.path = cookie.path
+        } else if let sourceIp = policy.sourceIp {
+            envoy.connectionProperties.sourceIp = sourceIp
+        } else {
+            return nil
+        }
+        envoy.terminal = policy.terminal == true
+        return envoy
     }
 
     /// A route's upgrade: WebSocket, CONNECT, or CONNECT terminated here (`connectTerminate`).
@@ -299,6 +345,7 @@ struct EnvoyRouteBuilder {
             ("retries", options.retries != nil), ("hostRewrite", options.hostRewrite != nil),
             ("regexRewrite", options.regexRewrite != nil), ("idleTimeout", options.idleTimeout != nil),
             ("maxStreamDuration", options.maxStreamDuration != nil), ("upgrades", options.upgrades != nil),
+            ("shadowing", options.shadowing != nil), ("lbHash", options.lbHash != nil),
         ].filter(\.1).map(\.0)
         guard !names.isEmpty else { return }
         report(.warning, route.owner, route.fieldPath + ".options",
@@ -339,6 +386,15 @@ struct EnvoyRouteBuilder {
             }
             if let base { policy.retryBackOff.baseInterval = ClusterTranslator.duration(base) }
             if let max { policy.retryBackOff.maxInterval = ClusterTranslator.duration(max) }
+        }
+        if let limited = retries.rateLimitedRetryBackOff {
+            policy.rateLimitedRetryBackOff.resetHeaders = limited.resetHeaders.map { header in
+                var envoy = Envoy_Config_Route_V3_RetryPolicy.ResetHeader()
+                envoy.name = header.name
+                envoy.format = header.format == .unixTimestamp ? .unixTimestamp : .seconds
+                return envoy
+            }
+            if let max = limited.maxInterval { policy.rateLimitedRetryBackOff.maxInterval = ClusterTranslator.duration(max) }
         }
         return policy
     }

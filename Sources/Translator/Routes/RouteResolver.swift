@@ -140,6 +140,8 @@ extension RouteOptions {
         merged.appendXForwardedHost = merged.appendXForwardedHost ?? parent.appendXForwardedHost
         merged.upgrades = merged.upgrades ?? parent.upgrades
         merged.regexRewrite = merged.regexRewrite ?? parent.regexRewrite
+        merged.shadowing = merged.shadowing ?? parent.shadowing
+        merged.lbHash = merged.lbHash ?? parent.lbHash
         return merged
     }
 }

@@ -19,7 +19,23 @@ public struct RetryPolicy: Hashable, Sendable, Codable {
     public var previousPriorities: IgnoredOption?
     public var priorityPredicate: IgnoredOption?
     public var retriableStatusCodes: [UInt32]
-    public var rateLimitedRetryBackOff: IgnoredOption?
+    public var rateLimitedRetryBackOff: RateLimitedRetryBackOff?
+}
+
+/// Back off as the upstream's rate-limit headers say (`Retry-After` and the like).
+public struct RateLimitedRetryBackOff: Hashable, Sendable, Codable {
+    public var resetHeaders: [ResetHeader]
+    public var maxInterval: ProtoDuration?
+}
+
+public struct ResetHeader: Hashable, Sendable, Codable {
+    public enum Format: String, ProtoEnum {
+        case seconds = "SECONDS"
+        case unixTimestamp = "UNIX_TIMESTAMP"
+    }
+
+    public var name: String
+    public var format: Format?
 }
 
 public struct RetryBackOff: Hashable, Sendable, Codable {

@@ -13,12 +13,14 @@ public struct RouteOptions: Hashable, Sendable, Codable {
     /// Route-level protocol upgrades (websocket, connect, connectTerminate).
     public var upgrades: [ProtocolUpgrade]?
     public var regexRewrite: RegexRewrite?
+    /// Request mirroring to another Upstream (`shadowing`).
+    public var shadowing: RouteShadowing?
+    /// Session affinity: what consistent-hash load balancers hash on (`lbHash`).
+    public var lbHash: LoadBalancerHash?
 
     public var faults: IgnoredOption?
     public var extensions: IgnoredOption?
     public var tracing: IgnoredOption?
-    public var shadowing: IgnoredOption?
-    public var lbHash: IgnoredOption?
     public var bufferPerRoute: IgnoredOption?
     public var envoyMetadata: IgnoredOption?
 
@@ -107,4 +109,32 @@ public struct RouteMaxStreamDuration: Hashable, Sendable, Codable {
     public var maxStreamDuration: ProtoDuration?
     public var grpcTimeoutHeaderMax: ProtoDuration?
     public var grpcTimeoutHeaderOffset: ProtoDuration?
+}
+
+/// Mirror a share of a route's requests to another Upstream (`shadowing`).
+public struct RouteShadowing: Hashable, Sendable, Codable {
+    public var upstream: ResourceRef?
+    /// Percent of requests, 0 to 100.
+    public var percentage: Double?
+    public var hostRewriteLiteral: String
+    public var disableShadowHostSuffixAppend: Bool?
+}
+
+/// Hash policies for ring hash and maglev upstreams (`lbHash`).
+public struct LoadBalancerHash: Hashable, Sendable, Codable {
+    public var hashPolicies: [HashPolicy]
+}
+
+/// One key to hash on: a header, a cookie (set when missing, with `ttl`), or the source IP.
+public struct HashPolicy: Hashable, Sendable, Codable {
+    public var header: String?
+    public var cookie: HashCookie?
+    public var sourceIp: Bool?
+    public var terminal: Bool?
+}
+
+public struct HashCookie: Hashable, Sendable, Codable {
+    public var name: String
+    public var ttl: ProtoDuration?
+    public var path: String
 }
