@@ -42,7 +42,24 @@ import Testing
 
     @Test func tablesOfOneWeightAreSortedByPathAndHeavierTablesFollow() async throws {
         let api = try await Self.routes().filter { Self.path($0).hasPrefix("/api") }.map(Self.path)
-        #expect(api == ["/api/v2/admin", "/api/status", "/api/v2", "/api", "/api/v2/zzz"])
+        // The last one is the expression selector's (below), after the /api delegation.
+        #expect(api == ["/api/v2/admin", "/api/status", "/api/v2", "/api", "/api/v2/zzz", "/api/v2/zzz"])
+    }
+
+    /// Set-based selectors with Kubernetes' semantics: In, GreaterThan on an integer label,
+    /// DoesNotExist select api-fallback (tier 2) only; labels with expressions select nothing.
+    @Test func expressionSelectorsPickTablesAsKubernetesRequirementsDo() async throws {
+        let routes = try await Self.routes()
+        let zzz = routes.filter { Self.path($0) == "/api/v2/zzz" }
+        #expect(zzz.count == 2 && zzz.allSatisfy { $0.directResponse.status == 410 })
+        let both = try #require(routes.first { Self.path($0) == "/both" })
+        #expect(both.directResponse.status == 500)
+
+        let tier = LabelExpression(key: "tier", operator: .lessThan, values: ["3"])
+        #expect(tier.matches(["tier": "2"]) && !tier.matches(["tier": "x"]) && !tier.matches([:]))
+        #expect(LabelExpression(key: "team", operator: .notIn, values: ["a"]).matches([:]))
+        #expect(LabelExpression(key: "team", operator: .equals, values: ["a", "b"]).problem != nil)
+        #expect(LabelExpression(key: "team", operator: .exists, values: ["a"]).problem != nil)
     }
 
     @Test func aDelegatingRouteHasAtMostOneMatcher() async throws {

@@ -89,6 +89,9 @@ struct RouteResolver {
         failed: (String) -> [[ResolvedRoute]]
     ) -> [[ResolvedRoute]] {
         guard let delegation = delegate.effectiveDelegation else { return failed("delegateAction has no ref or selector") }
+        if case .selector(let selector) = delegation, let problem = Selection.problem(selector) {
+            return failed("delegateAction.selector: \(problem)")
+        }
         let tables = Selection.routeTables(for: delegation, parentNamespace: owner.namespace, in: routeTables)
             .filter { !rejectedTables.contains($0.ref) }
         if tables.isEmpty { return failed("delegates to no usable RouteTable") }

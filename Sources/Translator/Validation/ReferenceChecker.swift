@@ -206,6 +206,10 @@ public struct ReferenceChecker {
             report(.error, key, path + refusal.field, refusal.reason)
             return
         }
+        if case .selector(let selector) = delegation, let problem = Selection.problem(selector) {
+            report(.warning, key, path + ".delegateAction.selector", problem + "; the route is not served")
+            return
+        }
         let tables = Selection.routeTables(for: delegation, parentNamespace: namespace, in: resources.routeTables)
         if tables.isEmpty {
             switch delegation {

@@ -30,13 +30,26 @@ public enum Selection {
             let target = ref.defaultingNamespace(to: parentNamespace)
             return all.filter { $0.ref == target }
         case .selector(let selector):
+            guard problem(selector) == nil else { return [] }
             let namespaces = selector.namespaces.isEmpty ? [parentNamespace] : selector.namespaces
-            return all.filter {
-                matches(namespace: $0.metadata.namespace, allowed: namespaces)
-                    && matches(labels: $0.metadata.labels, selector: selector.labels)
+            return all.filter { table in
+                matches(namespace: table.metadata.namespace, allowed: namespaces)
+                    && matches(labels: table.metadata.labels, selector: selector.labels)
+                    && selector.expressions.allSatisfy { $0.matches(table.metadata.labels) }
             }
             .sorted { (($0.weight ?? 0), $0.ref) < (($1.weight ?? 0), $1.ref) }
         }
+    }
+
+    /// Why a selector selects nothing whatever the tables (Gloo's checks), or nil.
+    public static func problem(_ selector: RouteTableSelector) -> String? {
+        if !selector.labels.isEmpty && !selector.expressions.isEmpty {
+            return "a selector cannot use both labels and expressions"
+        }
+        for (index, expression) in selector.expressions.enumerated() {
+            if let problem = expression.problem { return "expressions[\(index)]: \(problem)" }
+        }
+        return nil
     }
 
     static func matches(namespace: String, allowed: [String]) -> Bool {

@@ -269,11 +269,67 @@ public indirect enum Delegation: OneOf {
 public struct RouteTableSelector: Hashable, Sendable, Codable {
     public var namespaces: [String]
     public var labels: [String: String]
-    /// Set-based label expressions; not supported, and ignoring them would select other tables.
-    public var expressions: UnenforceableOption?
+    /// Set-based label requirements (Kubernetes' operators); not combinable with `labels`.
+    public var expressions: [LabelExpression]
 
-    public init(namespaces: [String] = [], labels: [String: String] = [:]) {
+    public init(namespaces: [String] = [], labels: [String: String] = [:], expressions: [LabelExpression] = []) {
         self.namespaces = namespaces
         self.labels = labels
+        self.expressions = expressions
+    }
+}
+
+/// One label requirement of a RouteTable selector, with Kubernetes' semantics.
+public struct LabelExpression: Hashable, Sendable, Codable {
+    public enum Operator: String, ProtoEnum {
+        case equals = "Equals"
+        case doubleEquals = "DoubleEquals"
+        case notEquals = "NotEquals"
+        case `in` = "In"
+        case notIn = "NotIn"
+        case exists = "Exists"
+        case doesNotExist = "DoesNotExist"
+        case greaterThan = "GreaterThan"
+        case lessThan = "LessThan"
+    }
+
+    public var key: String
+    /// Unset means `Equals`, protobuf's zero value.
+    public var `operator`: Operator?
+    public var values: [String]
+
+    public init(key: String, operator: Operator, values: [String] = []) {
+        self.key = key
+        self.operator = `operator`
+        self.values = values
+    }
+
+    /// Why the requirement is malformed (the value count or type its operator needs), or nil.
+    public var problem: String? {
+        let name = (self.operator ?? .equals).rawValue
+        switch self.operator ?? .equals {
+        case .equals, .doubleEquals, .notEquals:
+            return values.count == 1 ? nil : "\(name) needs exactly one value"
+        case .in, .notIn:
+            return values.isEmpty ? "\(name) needs at least one value" : nil
+        case .exists, .doesNotExist:
+            return values.isEmpty ? nil : "\(name) takes no values"
+        case .greaterThan, .lessThan:
+            return values.count == 1 && Int64(values[0]) != nil ? nil : "\(name) needs exactly one integer value"
+        }
+    }
+
+    /// Whether a table with `labels` meets the requirement.
+    public func matches(_ labels: [String: String]) -> Bool {
+        let value = labels[key]
+        switch self.operator ?? .equals {
+        case .equals, .doubleEquals, .in: return value.map(values.contains) ?? false
+        case .notEquals, .notIn: return value.map { !values.contains($0) } ?? true
+        case .exists: return value != nil
+        case .doesNotExist: return value == nil
+        case .greaterThan, .lessThan:
+            guard let value, let number = Int64(value), let bound = values.first.flatMap({ Int64($0) }) else { return false }
+            return self.operator == .greaterThan ? number > bound : number < bound
+        }
     }
 }
