@@ -47,7 +47,7 @@ enum VaultScenario {
             _ = try await kv.write(mount: "secret", path: "\(folder)/\(namespace)/\(name)", data: body(name, namespace, pair: index))
             await store.store("gloo/gateway.solo.io/v1/VirtualService/\(namespace)/site-\(index)", """
                 virtualHost: {domains: ['site-\(index).example.com'], routes: [{matchers: [{prefix: /}], directResponseAction: {status: 200}}]}
-                sslConfig: {secretRef: {name: \(name), namespace: \(namespace)}}
+                sslConfig: {secretRef: {name: \(name), namespace: \(namespace)}, sniDomains: ['site-\(index).example.com']}
                 """)
         }
 

@@ -121,6 +121,22 @@ struct ClusterTranslator {
         if let balancing = upstream.loadBalancerConfig { try ClusterOptions.applyLoadBalancing(balancing, to: &cluster) }
         if let connection = upstream.connectionConfig { try ClusterOptions.applyConnection(connection, to: &cluster, http: &httpOptions) }
         if upstream.ignoreHealthOnHostRemoval == true { cluster.ignoreHealthOnHostRemoval = true }
+        if let preconnect = upstream.preconnectPolicy {
+            // Envoy's bounds: 1 to 3 per upstream, 1 to 3 predictive.
+            for (name, ratio) in [("perUpstreamPreconnectRatio", preconnect.perUpstreamPreconnectRatio),
+                                  ("predictivePreconnectRatio", preconnect.predictivePreconnectRatio)]
+            {
+                if let ratio, !(1...3).contains(ratio) {
+                    throw TranslationFailure(fieldPath: "preconnectPolicy.\(name)", reason: "\(ratio) is outside 1...3")
+                }
+            }
+            if let ratio = preconnect.perUpstreamPreconnectRatio {
+                cluster.preconnectPolicy.perUpstreamPreconnectRatio = Google_Protobuf_DoubleValue(ratio)
+            }
+            if let ratio = preconnect.predictivePreconnectRatio {
+                cluster.preconnectPolicy.predictivePreconnectRatio = Google_Protobuf_DoubleValue(ratio)
+            }
+        }
         if upstream.respectDnsTtl == true { cluster.respectDnsTtl = true }
         if let rate = upstream.dnsRefreshRate { cluster.dnsRefreshRate = Self.duration(rate) }
         try applyTLS(upstream, to: &cluster, http: &httpOptions, tls: &tls)

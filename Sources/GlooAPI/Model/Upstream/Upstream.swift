@@ -25,7 +25,7 @@ public struct Upstream: Resource {
     public var dnsRefreshRate: ProtoDuration?
     public var failover: IgnoredOption?
     public var protocolSelection: IgnoredOption?
-    public var preconnectPolicy: IgnoredOption?
+    public var preconnectPolicy: PreconnectPolicy?
     public var disableIstioAutoMtls: IgnoredOption?
     public var httpProxyHostname: UnenforceableOption?
     public var httpConnectSslConfig: UnenforceableOption?
@@ -173,4 +173,10 @@ public struct ConsulUpstream: Hashable, Sendable, Codable {
 /// Consul query options Gloo exposes.
 public struct ConsulQueryOptions: Hashable, Sendable, Codable {
     public var useCache: Bool?
+}
+
+/// Connections Envoy opens ahead of need (`preconnectPolicy`, Envoy's own message).
+public struct PreconnectPolicy: Hashable, Sendable, Codable {
+    public var perUpstreamPreconnectRatio: Double?
+    public var predictivePreconnectRatio: Double?
 }
