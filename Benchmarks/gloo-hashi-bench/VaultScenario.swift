@@ -13,6 +13,11 @@ import XDS
 /// written to Vault until the xDS cache holds the new SDS Secret (refresh every second: the wait
 /// for the next cycle is part of it).
 enum VaultScenario {
+    /// The scenario's own resources were not all served, so its figures would mean nothing.
+    struct IncompleteScenario: Error, CustomStringConvertible {
+        var description: String
+    }
+
     struct Size {
         var secrets: Int
         var namespaces: Int
@@ -92,6 +97,13 @@ enum VaultScenario {
             guard var current = await updates.next() else { return }
             let initial = Measurement.seconds(ContinuousClock.now - started)
             let served = current.resources(of: .secret).count
+            // A rotation waits for its secret in the cache: with a secret missing it would wait forever.
+            guard served >= refs.count else {
+                tasks.cancelAll()
+                throw IncompleteScenario(
+                    description: "only \(served) of \(refs.count) SDS secrets are served: the scenario's VirtualServices "
+                        + "are rejected (BENCH_LOG=info shows why)")
+            }
             var latencies: [Double] = []
             for rotation in 0..<rotations {
                 let index = (rotation * 131 + 17) % refs.count
