@@ -2,7 +2,8 @@
 an upstream whose certificate does not carry its own verifySubjectAltName is refused while its
 sibling on the same Secret is served; `/public/../admin` is routed as `/admin` (Gloo's
 normalize_path); a WebSocket upgrade goes through (Gloo's default upgrade); a delegated route is
-not served without its parent's header."""
+not served without its parent's header; the gateway's health check is answered by Envoy itself
+and fails while Envoy fails its health checks (as during a drain)."""
 
 import base64
 import hashlib
@@ -10,6 +11,7 @@ import http.client
 import socket
 import threading
 import textwrap
+import urllib.request
 
 import pytest
 
@@ -101,7 +103,8 @@ def world(tmp_path_factory):
           verifySubjectAltName: [{san}]
         """
     write_tree(config, {
-        "gloo/gateway.solo.io/v1/Gateway/gloo-system/http": f"bindAddress: 127.0.0.1\nbindPort: {port}\nhttpGateway: {{}}\n",
+        "gloo/gateway.solo.io/v1/Gateway/gloo-system/http":
+            f"bindAddress: 127.0.0.1\nbindPort: {port}\nhttpGateway: {{options: {{healthCheck: {{path: /healthz}}}}}}\n",
         "gloo/gloo.solo.io/v1/Secret/gloo-system/backend-ca": "tls:\n  rootCa: |\n" + textwrap.indent(ca_pem, "    "),
         # Two Upstreams on one Secret: the first expects the backend's SAN, the second another.
         f"{US}/secure-right": tls_upstream("backend.internal"),
@@ -201,3 +204,19 @@ def test_a_delegated_route_needs_its_parents_header(world):
     assert request(port, "/team/inherited", {"x-team": "red"})[0] == 404
     status, body = request(port, "/team/inherited", {"x-team": "blue"})
     assert status == 200 and '"backend": "plain"' in body
+
+
+def test_the_gateway_health_check_is_answered_by_envoy_and_fails_with_it(world):
+    port, envoy = world["port"], world["envoy"]
+    before = len(world["plain"].requests)
+    assert request(port, "/healthz")[0] == 200, "answered before any route (no route matches /healthz)"
+    assert request(port, "/healthz/more")[0] == 404, "the exact path only"
+    urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{envoy.admin_port}/healthcheck/fail", method="POST"),
+                           timeout=5).read()
+    try:
+        assert request(port, "/healthz")[0] == 503
+    finally:
+        urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{envoy.admin_port}/healthcheck/ok", method="POST"),
+                               timeout=5).read()
+    assert request(port, "/healthz")[0] == 200
+    assert len(world["plain"].requests) == before, "no backend saw a health check"

@@ -26,6 +26,7 @@ public enum EnvoyTypeRegistry {
         Envoy_Extensions_AccessLoggers_Stream_V3_StdoutAccessLog.self,
         Envoy_Extensions_AccessLoggers_Stream_V3_StderrAccessLog.self,
         Envoy_Extensions_Filters_Http_Lua_V3_Lua.self,
+        Envoy_Extensions_Filters_Http_HealthCheck_V3_HealthCheck.self,
         Envoy_Extensions_Http_HeaderFormatters_PreserveCase_V3_PreserveCaseFormatterConfig.self,
     ]
 

@@ -102,7 +102,8 @@ extension TranslationSession {
             do {
                 let filter = try HttpListenerBuilder.connectionManager(
                     routeConfiguration: routeName, mode: mode, cors: routes.usesCors,
-                    settings: http.options?.httpConnectionManagerSettings, accessLogs: accessLogs)
+                    settings: http.options?.httpConnectionManagerSettings, accessLogs: accessLogs,
+                    healthCheck: http.options?.healthCheck)
                 chains.append(HttpListenerBuilder.Chain(
                     serverNames: serverNames, transportSocket: transport, filter: filter,
                     transportSocketConnectTimeout: transport == nil ? nil : group.ssl?.transportSocketConnectTimeout))

@@ -59,7 +59,7 @@ enum HttpListenerBuilder {
     /// RouteConfiguration per scope, scopes keyed on the host without its port).
     static func connectionManager(
         routeConfiguration: String, mode: RouteMode, cors: Bool, settings: HttpConnectionSettings?,
-        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog]
+        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog], healthCheck: GatewayHealthCheck? = nil
     ) throws -> Envoy_Config_Listener_V3_Filter {
         var manager = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager()
         manager.statPrefix = "http"
@@ -76,6 +76,7 @@ enum HttpListenerBuilder {
         if let settings { try HttpConnectionSettingsBuilder.apply(settings, to: &manager) }
         HttpConnectionSettingsBuilder.applyGlooDefaults(settings, to: &manager)
         manager.accessLog = accessLogs
+        if let healthCheck { manager.httpFilters.append(try healthCheckFilter(healthCheck)) }
         if mode == .scoped { manager.httpFilters.append(try hostCaseFilter()) }
         if cors {
             var filter = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter()
@@ -127,6 +128,25 @@ enum HttpListenerBuilder {
     }
 
     static let luaFilter = "envoy.filters.http.lua"
+    static let healthCheckFilterName = "envoy.filters.http.health_check"
+
+    /// Gloo's gateway health check: Envoy answers the exact path itself, not passing it on (so
+    /// it fails, with 503, as soon as Envoy drains).
+    static func healthCheckFilter(_ check: GatewayHealthCheck) throws -> Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter {
+        guard !check.path.isEmpty else {
+            throw TranslationFailure(fieldPath: "httpGateway.options.healthCheck.path", reason: "the health check path cannot be empty")
+        }
+        var config = Envoy_Extensions_Filters_Http_HealthCheck_V3_HealthCheck()
+        config.passThroughMode = Google_Protobuf_BoolValue(false)
+        var path = Envoy_Config_Route_V3_HeaderMatcher()
+        path.name = ":path"
+        path.stringMatch.exact = check.path
+        config.headers = [path]
+        var filter = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter()
+        filter.name = healthCheckFilterName
+        filter.typedConfig = try Google_Protobuf_Any(message: config)
+        return filter
+    }
 
     /// Scope keys are lowercase hosts and match exactly, while virtual hosts match names in any
     /// case: this filter lowercases a `:authority` with capitals (and so clears the route cache,

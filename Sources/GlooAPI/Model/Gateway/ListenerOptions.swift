@@ -15,7 +15,8 @@ public struct ListenerOptions: Hashable, Sendable, Codable {
 public struct HttpListenerOptions: Hashable, Sendable, Codable {
     public var httpConnectionManagerSettings: HttpConnectionSettings?
     public var grpcWeb: IgnoredOption?
-    public var healthCheck: IgnoredOption?
+    /// Envoy answers this path itself (200, or 503 while draining), before any route.
+    public var healthCheck: GatewayHealthCheck?
     public var extensions: IgnoredOption?
     public var caching: IgnoredOption?
     public var gzip: IgnoredOption?
@@ -51,4 +52,9 @@ public struct TcpListenerOptions: Hashable, Sendable, Codable {
     public var tcpProxySettings: IgnoredOption?
     public var connectionLimit: IgnoredOption?
     public var localRatelimit: UnenforceableOption?
+}
+
+/// The gateway's own health check (`httpGateway.options.healthCheck`).
+public struct GatewayHealthCheck: Hashable, Sendable, Codable {
+    public var path: String
 }
