@@ -183,4 +183,57 @@ import Testing
         #expect(warnings.contains { $0.contains("prefixRewrite: '/y/../admin' contains '/../'") })
         #expect(warnings.contains { $0.contains("pathRedirect: '/p#top' has the character '#'") })
     }
+
+    /// A redirect or direct response inherits none of a parent's forwarding options, and the
+    /// report names all of them: one list serves both.
+    @Test func forwardingOnlyOptionsAreOneList() throws {
+        let key = try ResourceKey.parse("gloo/gateway.solo.io/v1/RouteTable/gloo-system/all").get()
+        let yaml = """
+            routes:
+            - options:
+                prefixRewrite: /x
+                timeout: 1s
+                retries: {retryOn: 5xx}
+                hostRewrite: h
+                regexRewrite: {pattern: {regex: a}, substitution: b}
+                idleTimeout: 1s
+                maxStreamDuration: {maxStreamDuration: 1s}
+                upgrades: [{websocket: {enabled: true}}]
+                shadowing: {upstream: {name: a}, percentage: 1}
+                lbHash: {hashPolicies: [{sourceIp: true}]}
+                appendXForwardedHost: true
+                headerManipulation: {requestHeadersToRemove: [x-a]}
+              directResponseAction: {status: 200}
+            """
+        let decoded = ResourceCodec.decode(RouteTable.self, from: Array(yaml.utf8), key: key)
+        let options = try #require(decoded.resource?.routes.first?.options, "\(decoded.problems)")
+        #expect(options.forwardingOnlyOptionsSet.count == 11)
+        #expect(options.withoutForwarding.forwardingOnlyOptionsSet.isEmpty)
+        #expect(options.withoutForwarding.headerManipulation == options.headerManipulation)
+    }
+
+    /// Gloo's connection-manager headersWithUnderscoresAction (a request-smuggling guard) is served.
+    @Test func underscoreHeadersAreRejectedOrDroppedWhenAsked() async throws {
+        let reject = try await Self.manager("reject", settings: "{headersWithUnderscoresAction: REJECT_CLIENT_REQUEST}")
+        #expect(reject.commonHTTPProtocolOptions.headersWithUnderscoresAction == .rejectRequest)
+        let drop = try await Self.manager("drop", settings: "{headersWithUnderscoresAction: DROP_HEADER}")
+        #expect(drop.commonHTTPProtocolOptions.headersWithUnderscoresAction == .dropHeader)
+        #expect(!(try await Self.manager("plain")).hasCommonHTTPProtocolOptions)
+    }
+
+    /// An option that cannot be translated rejects its VirtualService (as in Gloo), and the report
+    /// names the route's field, not just the VirtualService.
+    @Test func anUntranslatableOptionIsReportedAtItsField() async throws {
+        let result = try await Self.translate([
+            Self.gateway.0: Self.gateway.1, Self.upstream.0: Self.upstream.1,
+            "gloo/gateway.solo.io/v1/VirtualService/gloo-system/vs": """
+                virtualHost:
+                  domains: ['*']
+                  routes: [{routeAction: {single: {upstream: {name: a}}}, options: {shadowing: {upstream: {name: a}, percentage: 200}}}]
+                """,
+        ])
+        let report = try #require(result.reports.problems.first { $0.key.hasSuffix("VirtualService/gloo-system/vs") })
+        #expect(report.state == .rejected)
+        #expect(report.errors == ["virtualHost.routes[0].options.shadowing.percentage: cannot be translated: 200.0 is not between 0 and 100"])
+    }
 }

@@ -110,7 +110,8 @@ extension TranslationSession {
                 builder.add(routes)
                 hosts += routes.hosts
             } catch {
-                reports.add(.error, key, "httpGateway.options", "cannot be translated: \(error)")
+                let failure = error as? TranslationFailure
+                reports.add(.error, key, failure?.fieldPath ?? "httpGateway.options", "cannot be translated: \(failure?.reason ?? "\(error)")")
                 return nil
             }
         }

@@ -36,12 +36,17 @@ enum HttpConnectionSettingsBuilder {
             common.maxRequestsPerConnection = Google_Protobuf_UInt32Value(value)
             hasCommon = true
         }
+        switch settings.headersWithUnderscoresAction {
+        case .rejectClientRequest?: common.headersWithUnderscoresAction = .rejectRequest; hasCommon = true
+        case .dropHeader?: common.headersWithUnderscoresAction = .dropHeader; hasCommon = true
+        case .allow?, nil: break
+        }
         if hasCommon { manager.commonHTTPProtocolOptions = common }
         manager.upgradeConfigs = try settings.upgrades.compactMap { upgrade in
             var config = Manager.UpgradeConfig()
             if upgrade.connectTerminate != nil {
                 throw TranslationFailure(
-                    fieldPath: "httpConnectionManagerSettings.upgrades",
+                    fieldPath: "httpGateway.options.httpConnectionManagerSettings.upgrades",
                     reason: "connectTerminate is for routes; on a connection manager use connect (as Gloo requires)")
             }
             if let websocket = upgrade.websocket {

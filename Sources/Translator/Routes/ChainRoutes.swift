@@ -271,12 +271,29 @@ extension TranslationSession {
         envoyHost.name = hostName
         envoyHost.domains = host.domains.isEmpty ? ["*"] : host.domains
         do {
-            envoyHost.routes = try resolved.enumerated().map { try routeBuilder.build($1, index: $0, virtualHost: hostName) }
-            try applyVirtualHostOptions(host.options, to: &envoyHost)
+            envoyHost.routes = try resolved.enumerated().map { index, route in
+                do {
+                    return try routeBuilder.build(route, index: index, virtualHost: hostName)
+                } catch let failure as TranslationFailure {
+                    let field = route.fieldPath + "." + failure.fieldPath
+                    // A delegated route's field is in its RouteTable: named in the reason.
+                    guard route.owner.key == serviceKey.key else {
+                        throw TranslationFailure(fieldPath: "virtualHost.routes", reason: "\(route.owner.key) \(field): \(failure.reason)")
+                    }
+                    throw TranslationFailure(fieldPath: field, reason: failure.reason)
+                }
+            }
+            do {
+                try applyVirtualHostOptions(host.options, to: &envoyHost)
+            } catch let failure as TranslationFailure {
+                throw TranslationFailure(fieldPath: "virtualHost." + failure.fieldPath, reason: failure.reason)
+            }
         } catch {
-            return .init(host: nil, proxyHost: nil, findings: findings + [Finding(.error, key: serviceKey.key, fieldPath: "virtualHost",
-                                                                                  reason: "cannot be translated: \(error)")],
-                         usesCors: false)
+            // The VirtualService is not served; the field to blame is named.
+            let failure = error as? TranslationFailure
+            return .init(host: nil, proxyHost: nil, findings: findings + [Finding(
+                .error, key: serviceKey.key, fieldPath: failure?.fieldPath ?? "virtualHost",
+                reason: "cannot be translated: \(failure?.reason ?? "\(error)")")], usesCors: false)
         }
         let proxyHost = ProxyVirtualHost(
             name: hostName, domains: envoyHost.domains,

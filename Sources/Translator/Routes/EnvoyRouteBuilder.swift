@@ -339,14 +339,7 @@ struct EnvoyRouteBuilder {
     /// Options that only mean something where a route forwards to an upstream: reported on a
     /// redirect or direct response (Gloo rejects the VirtualService; the route serves here).
     private func reportForwardingOnly(_ options: RouteOptions?, route: ResolvedRoute) {
-        guard let options else { return }
-        let names = [
-            ("prefixRewrite", options.prefixRewrite != nil), ("timeout", options.timeout != nil),
-            ("retries", options.retries != nil), ("hostRewrite", options.hostRewrite != nil),
-            ("regexRewrite", options.regexRewrite != nil), ("idleTimeout", options.idleTimeout != nil),
-            ("maxStreamDuration", options.maxStreamDuration != nil), ("upgrades", options.upgrades != nil),
-            ("shadowing", options.shadowing != nil), ("lbHash", options.lbHash != nil),
-        ].filter(\.1).map(\.0)
+        let names = options?.forwardingOnlyOptionsSet ?? []
         guard !names.isEmpty else { return }
         report(.warning, route.owner, route.fieldPath + ".options",
                names.joined(separator: ", ") + " only apply to routeAction routes; not applied to this route")
@@ -377,12 +370,12 @@ struct EnvoyRouteBuilder {
             let zero = ProtoDuration(seconds: 0)
             let (base, max) = (backOff.baseInterval, backOff.maxInterval)
             if base == nil, max != nil {
-                throw TranslationFailure(fieldPath: "retries.retryBackOff", reason: "maxInterval is set without baseInterval")
+                throw TranslationFailure(fieldPath: "options.retries.retryBackOff", reason: "maxInterval is set without baseInterval")
             }
-            if let base, base <= zero { throw TranslationFailure(fieldPath: "retries.retryBackOff", reason: "baseInterval must be greater than zero") }
-            if let max, max <= zero { throw TranslationFailure(fieldPath: "retries.retryBackOff", reason: "maxInterval must be greater than zero") }
+            if let base, base <= zero { throw TranslationFailure(fieldPath: "options.retries.retryBackOff", reason: "baseInterval must be greater than zero") }
+            if let max, max <= zero { throw TranslationFailure(fieldPath: "options.retries.retryBackOff", reason: "maxInterval must be greater than zero") }
             if let base, let max, base > max {
-                throw TranslationFailure(fieldPath: "retries.retryBackOff", reason: "baseInterval \(base) is greater than maxInterval \(max)")
+                throw TranslationFailure(fieldPath: "options.retries.retryBackOff", reason: "baseInterval \(base) is greater than maxInterval \(max)")
             }
             if let base { policy.retryBackOff.baseInterval = ClusterTranslator.duration(base) }
             if let max { policy.retryBackOff.maxInterval = ClusterTranslator.duration(max) }

@@ -120,11 +120,31 @@ struct RouteResolver {
 }
 
 extension RouteOptions {
+    /// The options set here that only apply to routes that forward to an upstream (one list
+    /// with `withoutForwarding`, which clears exactly these).
+    var forwardingOnlyOptionsSet: [String] {
+        [
+            ("prefixRewrite", prefixRewrite != nil), ("timeout", timeout != nil), ("retries", retries != nil),
+            ("hostRewrite", hostRewrite != nil), ("regexRewrite", regexRewrite != nil), ("idleTimeout", idleTimeout != nil),
+            ("maxStreamDuration", maxStreamDuration != nil), ("upgrades", upgrades != nil), ("shadowing", shadowing != nil),
+            ("lbHash", lbHash != nil), ("appendXForwardedHost", appendXForwardedHost != nil),
+        ].filter(\.1).map(\.0)
+    }
+
     /// These options without those that only apply to routes that forward to an upstream.
     var withoutForwarding: RouteOptions {
-        var kept = RouteOptions()
-        kept.headerManipulation = headerManipulation
-        kept.cors = cors
+        var kept = self
+        kept.prefixRewrite = nil
+        kept.timeout = nil
+        kept.retries = nil
+        kept.hostRewrite = nil
+        kept.regexRewrite = nil
+        kept.idleTimeout = nil
+        kept.maxStreamDuration = nil
+        kept.upgrades = nil
+        kept.shadowing = nil
+        kept.lbHash = nil
+        kept.appendXForwardedHost = nil
         return kept
     }
 

@@ -47,7 +47,8 @@ public struct HttpConnectionSettings: Hashable, Sendable, Codable {
     public var tracing: IgnoredOption?
     public var forwardClientCertDetails: IgnoredOption?
     public var setCurrentClientCertDetails: IgnoredOption?
-    public var headersWithUnderscoresAction: IgnoredOption?
+    /// What to do with client headers whose names hold `_` (Gloo's enum; ALLOW by default).
+    public var headersWithUnderscoresAction: UnderscoreHeaderAction?
     public var pathWithEscapedSlashesAction: IgnoredOption?
     public var uuidRequestIdConfig: IgnoredOption?
     public var http2ProtocolOptions: IgnoredOption?
@@ -107,4 +108,11 @@ public indirect enum FileSinkFormat: OneOf {
         case .jsonFormat(let value): try encoder.encodeOneOf("jsonFormat", value)
         }
     }
+}
+
+/// Gloo's `HeadersWithUnderscoreAction` on a connection manager.
+public enum UnderscoreHeaderAction: String, ProtoEnum {
+    case allow = "ALLOW"
+    case rejectClientRequest = "REJECT_CLIENT_REQUEST"
+    case dropHeader = "DROP_HEADER"
 }
