@@ -65,3 +65,28 @@ import Testing
         #expect(interest == DiscoveryInterestPlan.interest(resources, discovered: discovered))
     }
 }
+
+extension DiscoveryInterestMemoTests {
+    /// The read modes of a service's user-written Upstreams reach discovery combined, and stay
+    /// through an edit that takes the memo's shortcut.
+    @Test func upstreamReadModesAreCombinedPerService() throws {
+        func upstream(_ name: String, _ service: String, _ mode: ConsulUpstream.ConsistencyMode?, useCache: Bool? = nil) -> Upstream {
+            var spec = ConsulUpstream(serviceName: service)
+            spec.consistencyMode = mode
+            if let useCache { spec.queryOptions = ConsulQueryOptions(useCache: useCache) }
+            return Upstream(metadata: Metadata(name: name, namespace: "ns"), upstreamType: .consul(spec))
+        }
+        var resources = ResourceSet()
+        resources.upstreams = [upstream("web-a", "web", .staleMode), upstream("web-b", "web", .consistentMode),
+                               upstream("api", "api", nil, useCache: false), upstream("db", "db", nil)]
+        resources.virtualServices = [try Self.service("a", version: "1", routes: ["web-a"])]
+        let memo = DiscoveryInterestPlan.Memo()
+        let first = DiscoveryInterestPlan.interest(resources, discovered: [], memo: memo)
+        #expect(first.consulReads == ["web": ConsulReadRequest(consistency: .consistentMode),
+                                      "api": ConsulReadRequest(refusesCache: true)])
+        resources.virtualServices[0] = try Self.service("a", version: "2", routes: ["api"])
+        let edited = DiscoveryInterestPlan.interest(resources, discovered: [], memo: memo)
+        #expect(edited.consulReads == first.consulReads)
+        #expect(edited == DiscoveryInterestPlan.interest(resources, discovered: []))
+    }
+}

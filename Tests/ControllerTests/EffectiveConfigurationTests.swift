@@ -164,3 +164,21 @@ import Testing
         #expect { try RunConfiguration(unusable) } throws: { "\($0)".contains("environment CONSUL_HTTP_ADDR") }
     }
 }
+
+extension EffectiveConfigurationTests {
+    /// Settings' `consulDiscovery` read options: the agent cache is on unless turned off (Gloo's
+    /// default), and the consistency mode is taken as written.
+    @Test func discoveryReadModeFollowsSettings() throws {
+        let none = RunConfiguration.discoveryOptions(EffectiveConfiguration.resolve(flags: RunFlags(), settings: nil, environment: [:]))
+        #expect(none.read.consistency == .default && none.read.cached)
+        let settings = Self.settingsYAML + "\nconsulDiscovery: {consistencyMode: StaleMode, queryOptions: {useCache: false}}\n"
+        try Self.withSettings(settings) { loaded in
+            let options = RunConfiguration.discoveryOptions(EffectiveConfiguration.resolve(flags: RunFlags(), settings: loaded, environment: [:]))
+            #expect(options.read.consistency == .stale && !options.read.cached)
+        }
+        try Self.withSettings(Self.settingsYAML + "\nconsulDiscovery: {consistencyMode: ConsistentMode}\n") { loaded in
+            let options = RunConfiguration.discoveryOptions(EffectiveConfiguration.resolve(flags: RunFlags(), settings: loaded, environment: [:]))
+            #expect(options.read.consistency == .consistent && options.read.cached, "the cache is left out of consistent reads when sent")
+        }
+    }
+}

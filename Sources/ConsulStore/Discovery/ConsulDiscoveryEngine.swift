@@ -15,6 +15,14 @@ actor ConsulDiscoveryEngine: DiscoveryEngine {
         static func < (lhs: WatchKey, rhs: WatchKey) -> Bool { (lhs.service, lhs.datacenter) < (rhs.service, rhs.datacenter) }
     }
 
+    /// A running health watch and how it reads; a new read mode replaces the task, not the
+    /// answers (they are served until the new watch answers).
+    struct HealthWatch {
+        var task: Task<Void, Never>
+        var read: ConsulReadMode
+        var generation: UInt64
+    }
+
     nonisolated let datacenters: [String]
     private let discovery: ConsulDiscovery
     private let emit: @Sendable (DiscoveryResult) -> Void
@@ -24,7 +32,8 @@ actor ConsulDiscoveryEngine: DiscoveryEngine {
     private var tagsByService: [String: [String]] = [:]
     private var datacentersByService: [String: [String]] = [:]
     private var interest = DiscoveryInterest()
-    private var watches: [WatchKey: Task<Void, Never>] = [:]
+    private var watches: [WatchKey: HealthWatch] = [:]
+    private var generations: UInt64 = 0
     private var entries: [WatchKey: [ConsulHealth.ServiceEntry]] = [:]
     private var endpoints: [String: [Endpoint]] = [:]
     private var hostsByService: [String: Set<String>] = [:]
@@ -44,7 +53,7 @@ actor ConsulDiscoveryEngine: DiscoveryEngine {
     /// Follows the service list of `datacenter` until cancelled.
     nonisolated func watchCatalog(_ datacenter: String) async {
         let catalog = discovery.catalog
-        let read = discovery.options.read
+        let read = discovery.options.read.listing
         await discovery.loop.run({ index in
             let (services, meta) = try await catalog.services(
                 datacenter: datacenter.isEmpty ? nil : datacenter, index: index, read: read)
@@ -55,15 +64,14 @@ actor ConsulDiscoveryEngine: DiscoveryEngine {
     }
 
     /// Follows the instances of one service in one datacenter until cancelled.
-    nonisolated func watchHealth(_ key: WatchKey) async {
+    nonisolated func watchHealth(_ key: WatchKey, read: ConsulReadMode, generation: UInt64) async {
         let health = discovery.health
-        let read = discovery.options.read
         await discovery.loop.run({ index in
             let (entries, meta) = try await health.service(
                 key.service, datacenter: key.datacenter.isEmpty ? nil : key.datacenter, index: index, read: read)
             return (entries, meta.index)
         }, handle: { event in
-            await self.healthEvent(key, event)
+            await self.healthEvent(key, generation: generation, event)
         })
     }
 
@@ -89,7 +97,7 @@ actor ConsulDiscoveryEngine: DiscoveryEngine {
 
     func stop() {
         stopped = true
-        for task in watches.values { task.cancel() }
+        for watch in watches.values { watch.task.cancel() }
         for task in lookups.values { task.cancel() }
         watches = [:]
         lookups = [:]
@@ -116,8 +124,8 @@ actor ConsulDiscoveryEngine: DiscoveryEngine {
         }
     }
 
-    private func healthEvent(_ key: WatchKey, _ event: BlockingQueryLoop.Event<[ConsulHealth.ServiceEntry]>) {
-        guard watches[key] != nil else { return }
+    private func healthEvent(_ key: WatchKey, generation: UInt64, _ event: BlockingQueryLoop.Event<[ConsulHealth.ServiceEntry]>) {
+        guard watches[key]?.generation == generation else { return }
         let source = "health \(key.service)" + (key.datacenter.isEmpty ? "" : " \(key.datacenter)")
         switch event {
         case .value(let answer, _, _):
@@ -182,13 +190,21 @@ actor ConsulDiscoveryEngine: DiscoveryEngine {
             }
         }
         for key in watches.keys where !desired.contains(key) {
-            watches.removeValue(forKey: key)?.cancel()
+            watches.removeValue(forKey: key)?.task.cancel()
             entries[key] = nil
             problems["health \(key.service)" + (key.datacenter.isEmpty ? "" : " \(key.datacenter)")] = nil
             rebuildEndpoints(key.service)
         }
-        for key in desired.sorted() where watches[key] == nil {
-            watches[key] = Task { await self.watchHealth(key) }
+        for key in desired.sorted() {
+            let read = discovery.options.read.reading(interest.consulReads[key.service])
+            if let running = watches[key] {
+                guard running.read != read else { continue }
+                running.task.cancel()
+            }
+            generations += 1
+            let generation = generations
+            watches[key] = HealthWatch(task: Task { await self.watchHealth(key, read: read, generation: generation) },
+                                       read: read, generation: generation)
         }
     }
 

@@ -20,8 +20,8 @@ public struct ConsulDiscoveryOptions: Sendable, Hashable {
     public var includeWarningInstances = false
     /// How often hostnames in instance addresses are resolved again (Settings `consul.dnsPollingInterval`).
     public var hostnameRefresh: Duration = .seconds(5)
-    /// Consistency and agent caching of the catalog and health reads.
-    public var read = ConsulReadMode()
+    /// Consistency and agent caching of the catalog and health reads (cached by default, as Gloo).
+    public var read = ConsulReadMode(cached: true)
 
     public init() {}
 

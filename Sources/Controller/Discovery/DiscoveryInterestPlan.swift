@@ -3,7 +3,7 @@ import GlooAPI
 /// Which Consul and Nomad services the configuration references (ARCHITECTURE.md: the interest
 /// set): those of user-written `consul` and `nomad` Upstreams, of `consul` route destinations, and
 /// of discovered Upstreams that routes, UpstreamGroups or TCP hosts point at. Only these get
-/// instance watches.
+/// instance watches, read as the user-written Upstreams of each service ask.
 enum DiscoveryInterestPlan {
     /// What the last computation saw and counted, kept between computations: an edit of a few
     /// VirtualServices or RouteTables re-walks only their routes and updates only the services
@@ -29,9 +29,12 @@ enum DiscoveryInterestPlan {
     static func interest(_ resources: ResourceSet, discovered: [Upstream], memo: Memo? = nil) -> DiscoveryInterest {
         if let memo, let interest = patched(resources, discovered: discovered, memo: memo) { return interest }
         var counts = Counts(discovered: discovered, stored: Set(resources.upstreams.map(\.ref)))
+        var reads: [String: ConsulReadRequest] = [:]
         for upstream in resources.upstreams {
             switch upstream.upstreamType {
-            case .consul(let spec): counts.add(spec.serviceName, spec.dataCenters)
+            case .consul(let spec):
+                counts.add(spec.serviceName, spec.dataCenters)
+                if let read = ConsulReadRequest(spec), !spec.serviceName.isEmpty { reads[spec.serviceName, default: read].add(read) }
             case .nomad(let spec): counts.add(nomad: spec)
             default: break
             }
@@ -60,7 +63,8 @@ enum DiscoveryInterestPlan {
                 }
             }
         }
-        let interest = counts.interest
+        var interest = counts.interest
+        interest.consulReads = reads
         memo?.last = (resources, discovered, counts, interest)
         return interest
     }

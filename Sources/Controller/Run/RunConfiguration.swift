@@ -187,7 +187,7 @@ public struct RunConfiguration: Sendable {
             case .consistentMode?: options.read.consistency = .consistent
             case .defaultMode?, nil: break
             }
-            options.read.cached = settings.queryOptions?.useCache == true
+            options.read.cached = settings.queryOptions?.useCache != false
         }
         return options
     }

@@ -64,10 +64,16 @@ public struct DiscoveryInterest: Hashable, Sendable {
     public var services: [String: Set<String>]
     /// Nomad service names, each with the namespaces asked for (an empty name: the configured one).
     public var nomadServices: [String: Set<String>]
+    /// Consul services whose user-written Upstreams set a consistency mode or turn the cache off.
+    public var consulReads: [String: ConsulReadRequest]
 
-    public init(services: [String: Set<String>] = [:], nomadServices: [String: Set<String>] = [:]) {
+    public init(
+        services: [String: Set<String>] = [:], nomadServices: [String: Set<String>] = [:],
+        consulReads: [String: ConsulReadRequest] = [:]
+    ) {
         self.services = services
         self.nomadServices = nomadServices
+        self.consulReads = consulReads
     }
 }
 

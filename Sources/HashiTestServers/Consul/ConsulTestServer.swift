@@ -5,8 +5,8 @@ import NIOCore
 /// Consul's HTTP API for tests, over a real socket on 127.0.0.1 (REFERENCE.md section 4): KV
 /// get (single, `recurse`, `keys`, `raw`), blocking queries (`index`, `wait`) with
 /// `X-Consul-Index` on every answer, 404s with headers, CAS put and delete, the 512 KiB limit,
-/// `?stale&consistent` refused, ACL tokens when configured; sessions with TTL, lock delay,
-/// acquire and release; txn; the catalog and health per datacenter. Faults: failing answers,
+/// `?stale&consistent` and `?cached&consistent` refused, ACL tokens when configured; sessions
+/// with TTL, lock delay, acquire and release; txn; the catalog and health per datacenter. Faults: failing answers,
 /// latency, dropped connections, a restart with lower indexes. Every request is logged.
 public final class ConsulTestServer: Sendable {
     public let token: String?
@@ -237,6 +237,9 @@ public final class ConsulTestServer: Sendable {
         let query = request.uri.queryParameters
         if query["stale"] != nil && query["consistent"] != nil {
             return text("Cannot specify ?stale with ?consistent, conflicting semantics.", status: .badRequest)
+        }
+        if query["cached"] != nil && query["consistent"] != nil {
+            return text("Cannot specify ?cached with ?consistent, conflicting semantics.", status: .badRequest)
         }
         return nil
     }

@@ -153,8 +153,8 @@ public struct ConsulUpstream: Hashable, Sendable, Codable {
     public var instanceBlacklistTags: [String]
     public var dataCenters: [String]
     public var connectEnabled: Bool
-    /// Read as Settings' `consulDiscovery` says: discovery reads each service once for every
-    /// Upstream of it (Gloo's discovery writes the Settings' values here).
+    /// How discovery reads the service: combined over its Upstreams and Settings'
+    /// `consulDiscovery` values (`ConsulReadRequest`), as the service is read once for all.
     public var consistencyMode: ConsistencyMode?
     public var queryOptions: ConsulQueryOptions?
     public var serviceSpec: IgnoredOption?
@@ -173,6 +173,8 @@ public struct ConsulUpstream: Hashable, Sendable, Codable {
 /// Consul query options Gloo exposes.
 public struct ConsulQueryOptions: Hashable, Sendable, Codable {
     public var useCache: Bool?
+
+    public init(useCache: Bool? = nil) { self.useCache = useCache }
 }
 
 /// Connections Envoy opens ahead of need (`preconnectPolicy`, Envoy's own message).
