@@ -14,13 +14,20 @@ from envoy.config.endpoint.v3 import endpoint_pb2
 from envoy.config.listener.v3 import listener_pb2
 from envoy.config.route.v3 import route_pb2, scoped_route_pb2
 from envoy.extensions.access_loggers.file.v3 import file_pb2  # noqa: F401 (registers the Any type)
+from envoy.extensions.compression.gzip.compressor.v3 import gzip_pb2  # noqa: F401
+from envoy.extensions.filters.http.buffer.v3 import buffer_pb2  # noqa: F401
+from envoy.extensions.filters.http.compressor.v3 import compressor_pb2  # noqa: F401
 from envoy.extensions.filters.http.cors.v3 import cors_pb2  # noqa: F401
+from envoy.extensions.filters.http.csrf.v3 import csrf_pb2  # noqa: F401
+from envoy.extensions.filters.http.fault.v3 import fault_pb2  # noqa: F401
 from envoy.extensions.filters.http.health_check.v3 import health_check_pb2  # noqa: F401
+from envoy.extensions.filters.http.local_ratelimit.v3 import local_rate_limit_pb2  # noqa: F401
 from envoy.extensions.filters.http.lua.v3 import lua_pb2  # noqa: F401
 from envoy.extensions.filters.http.router.v3 import router_pb2  # noqa: F401
 from envoy.extensions.filters.listener.proxy_protocol.v3 import proxy_protocol_pb2  # noqa: F401
 from envoy.extensions.filters.listener.tls_inspector.v3 import tls_inspector_pb2  # noqa: F401
 from envoy.extensions.filters.network.http_connection_manager.v3 import http_connection_manager_pb2  # noqa: F401
+from envoy.extensions.filters.network.local_ratelimit.v3 import local_rate_limit_pb2 as network_local_rate_limit_pb2  # noqa: F401
 from envoy.extensions.filters.network.tcp_proxy.v3 import tcp_proxy_pb2  # noqa: F401
 from envoy.extensions.http.header_formatters.preserve_case.v3 import preserve_case_pb2  # noqa: F401
 from envoy.extensions.transport_sockets.tls.v3 import tls_pb2  # noqa: F401

@@ -28,6 +28,14 @@ public enum EnvoyTypeRegistry {
         Envoy_Extensions_Filters_Http_Lua_V3_Lua.self,
         Envoy_Extensions_Filters_Http_HealthCheck_V3_HealthCheck.self,
         Envoy_Extensions_Http_HeaderFormatters_PreserveCase_V3_PreserveCaseFormatterConfig.self,
+        Envoy_Extensions_Filters_Http_Fault_V3_HTTPFault.self,
+        Envoy_Extensions_Filters_Http_Buffer_V3_Buffer.self,
+        Envoy_Extensions_Filters_Http_Buffer_V3_BufferPerRoute.self,
+        Envoy_Extensions_Filters_Http_Csrf_V3_CsrfPolicy.self,
+        Envoy_Extensions_Filters_Http_Compressor_V3_Compressor.self,
+        Envoy_Extensions_Compression_Gzip_Compressor_V3_Gzip.self,
+        Envoy_Extensions_Filters_Http_LocalRatelimit_V3_LocalRateLimit.self,
+        Envoy_Extensions_Filters_Network_LocalRatelimit_V3_LocalRateLimit.self,
     ]
 
     /// Registers the types with SwiftProtobuf's `Any` registry (idempotent).

@@ -99,13 +99,17 @@ extension TranslationSession {
             do {
                 let statPrefix = host.name.isEmpty ? "tcp-\(index)" : host.name
                 let filter = try HttpListenerBuilder.tcpProxy(statPrefix: statPrefix, clusters: clusters, accessLogs: accessLogs)
+                let limit = try tcp.options?.localRatelimit.map {
+                    try HttpFilterConfigs.networkLocalRateLimit($0, field: "tcpGateway.options.localRatelimit")
+                }
                 chains.append(HttpListenerBuilder.Chain(
-                    serverNames: serverNames, transportSocket: transport, filter: filter,
+                    serverNames: serverNames, transportSocket: transport, filters: (limit.map { [$0] } ?? []) + [filter],
                     transportSocketConnectTimeout: transport == nil ? nil : host.sslConfig?.transportSocketConnectTimeout))
                 claimed.formUnion(serverNames)
                 if serverNames.isEmpty { hasDefault = true }
             } catch {
-                reports.add(.error, key, path, "cannot be translated: \(error)")
+                let failure = error as? TranslationFailure
+                reports.add(.error, key, failure?.fieldPath ?? path, "cannot be translated: \(failure?.reason ?? "\(error)")")
             }
         }
         if chains.isEmpty {

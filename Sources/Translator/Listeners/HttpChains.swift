@@ -96,16 +96,18 @@ extension TranslationSession {
             }
             builder.routeModes.append(RouteModeDecision(gateway: gateway.ref, listener: listenerName, routeConfiguration: routeName,
                                                         mode: mode, reason: reason))
+            let settings = ChainRouteSettings(routeOptions: gateway.routeOptions, context: HostContext(http.options))
             let routes = mode == .scoped
-                ? scopedRoutes(chain: routeName, services: group.services, in: all, options: gateway.routeOptions)
-                : singleRoutes(chain: routeName, services: group.services, in: all, options: gateway.routeOptions)
+                ? scopedRoutes(chain: routeName, services: group.services, in: all, options: settings)
+                : singleRoutes(chain: routeName, services: group.services, in: all, options: settings)
             do {
                 let filter = try HttpListenerBuilder.connectionManager(
-                    routeConfiguration: routeName, mode: mode, cors: routes.usesCors,
-                    settings: http.options?.httpConnectionManagerSettings, accessLogs: accessLogs,
-                    healthCheck: http.options?.healthCheck)
+                    routeConfiguration: routeName, mode: mode, filters: routes.filters, options: http.options, accessLogs: accessLogs)
+                let networkFilters = try http.options?.networkLocalRatelimit.map {
+                    try HttpFilterConfigs.networkLocalRateLimit($0, field: "httpGateway.options.networkLocalRatelimit")
+                }
                 chains.append(HttpListenerBuilder.Chain(
-                    serverNames: serverNames, transportSocket: transport, filter: filter,
+                    serverNames: serverNames, transportSocket: transport, filters: (networkFilters.map { [$0] } ?? []) + [filter],
                     transportSocketConnectTimeout: transport == nil ? nil : group.ssl?.transportSocketConnectTimeout))
                 builder.add(routes)
                 hosts += routes.hosts

@@ -16,7 +16,8 @@ enum HttpListenerBuilder {
         /// SNI names this chain answers; empty = the default chain.
         var serverNames: [String]
         var transportSocket: Envoy_Config_Core_V3_TransportSocket?
-        var filter: Envoy_Config_Listener_V3_Filter
+        /// Network filters in order, the connection manager or TCP proxy last.
+        var filters: [Envoy_Config_Listener_V3_Filter]
         /// How long the TLS handshake may take (`sslConfig.transportSocketConnectTimeout`).
         var transportSocketConnectTimeout: ProtoDuration? = nil
     }
@@ -34,7 +35,7 @@ enum HttpListenerBuilder {
             if let timeout = chain.transportSocketConnectTimeout {
                 envoyChain.transportSocketConnectTimeout = ClusterTranslator.duration(timeout)
             }
-            envoyChain.filters = [chain.filter]
+            envoyChain.filters = chain.filters
             return envoyChain
         }
         if useProxyProtocol {
@@ -56,11 +57,13 @@ enum HttpListenerBuilder {
     }
 
     /// The HTTP connection manager filter, routes over RDS (`mode` single) or scoped RDS (one
-    /// RouteConfiguration per scope, scopes keyed on the host without its port).
+    /// RouteConfiguration per scope, scopes keyed on the host without its port), with the HTTP
+    /// filters the Gateway's options and its routes' `filters` need.
     static func connectionManager(
-        routeConfiguration: String, mode: RouteMode, cors: Bool, settings: HttpConnectionSettings?,
-        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog], healthCheck: GatewayHealthCheck? = nil
+        routeConfiguration: String, mode: RouteMode, filters: HttpFilterUse, options: HttpListenerOptions?,
+        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog]
     ) throws -> Envoy_Config_Listener_V3_Filter {
+        let settings = options?.httpConnectionManagerSettings
         var manager = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager()
         manager.statPrefix = "http"
         manager.codecType = .auto
@@ -76,14 +79,8 @@ enum HttpListenerBuilder {
         if let settings { try HttpConnectionSettingsBuilder.apply(settings, to: &manager) }
         HttpConnectionSettingsBuilder.applyGlooDefaults(settings, to: &manager)
         manager.accessLog = accessLogs
-        if let healthCheck { manager.httpFilters.append(try healthCheckFilter(healthCheck)) }
         if mode == .scoped { manager.httpFilters.append(try hostCaseFilter()) }
-        if cors {
-            var filter = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter()
-            filter.name = EnvoyRouteBuilder.corsFilter
-            filter.typedConfig = try Google_Protobuf_Any(message: Envoy_Extensions_Filters_Http_Cors_V3_Cors())
-            manager.httpFilters.append(filter)
-        }
+        manager.httpFilters += try httpFilters(filters, options: options)
         var router = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter()
         router.name = routerFilter
         router.typedConfig = try Google_Protobuf_Any(message: Envoy_Extensions_Filters_Http_Router_V3_Router())
@@ -125,6 +122,38 @@ enum HttpListenerBuilder {
         rds.srdsResourcesLocator = EnvoyNames.scopeCollection(routeConfiguration: routeConfiguration)
         scoped.scopedRds = rds
         return scoped
+    }
+
+    /// Gloo's filters in Gloo's order (by stage, then name): compressor and fault, CORS, local
+    /// rate limit, health check, buffer and CSRF. The router follows.
+    static func httpFilters(
+        _ use: HttpFilterUse, options: HttpListenerOptions?
+    ) throws -> [Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter] {
+        func filter(_ name: String, _ config: any SwiftProtobuf.Message) throws -> Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter {
+            var filter = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter()
+            filter.name = name
+            filter.typedConfig = try Google_Protobuf_Any(message: config)
+            return filter
+        }
+        var filters: [Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter] = []
+        if let gzip = options?.gzip { filters.append(try filter(HttpFilterConfigs.compressorFilter, HttpFilterConfigs.compressor(gzip))) }
+        if use.contains(.fault) { filters.append(try filter(HttpFilterConfigs.faultFilter, Envoy_Extensions_Filters_Http_Fault_V3_HTTPFault())) }
+        if use.contains(.cors) { filters.append(try filter(EnvoyRouteBuilder.corsFilter, Envoy_Extensions_Filters_Http_Cors_V3_Cors())) }
+        if let settings = options?.httpLocalRatelimit {
+            filters.append(try filter(HttpFilterConfigs.localRateLimitFilter, HttpFilterConfigs.localRateLimit(
+                settings, bucket: settings.defaultLimit, field: "httpGateway.options.httpLocalRatelimit.defaultLimit")))
+        } else if use.contains(.localRateLimit) {
+            filters.append(try filter(HttpFilterConfigs.localRateLimitFilter,
+                                      HttpFilterConfigs.localRateLimit(nil, bucket: nil, field: "httpGateway.options.httpLocalRatelimit")))
+        }
+        if let check = options?.healthCheck { filters.append(try healthCheckFilter(check)) }
+        if let buffer = options?.buffer {
+            filters.append(try filter(HttpFilterConfigs.bufferFilter, HttpFilterConfigs.buffer(buffer, field: "httpGateway.options.buffer")))
+        }
+        if options?.csrf != nil || use.contains(.csrf) {
+            filters.append(try filter(HttpFilterConfigs.csrfFilter, HttpFilterConfigs.csrf(options?.csrf, field: "httpGateway.options.csrf")))
+        }
+        return filters
     }
 
     static let luaFilter = "envoy.filters.http.lua"

@@ -122,7 +122,9 @@ public final class TranslationCache: Sendable {
         var host: Envoy_Config_Route_V3_VirtualHost?
         var proxyHost: ProxyVirtualHost?
         var findings: [Finding]
-        var usesCors: Bool
+        /// The Gateway context it was built for (a hit must match it).
+        var context: HostContext
+        var filters: HttpFilterUse = []
         /// `host` serialized, so a RouteConfiguration of many hosts is assembled from bytes
         /// (single mode: one changed VirtualService costs one host's serialization, not all of them).
         var hostPayload: Data? = nil
@@ -162,7 +164,7 @@ public final class TranslationCache: Sendable {
 
         var refs: [ResourceRef]
         var versions: [String]
-        var options: RouteConfigurationOptions?
+        var options: ChainRouteSettings
         var entries: [ScopedEntry]
         var routes: ChainRoutes
         /// Per VirtualService; nil for one that produced no RouteConfiguration.
@@ -171,7 +173,7 @@ public final class TranslationCache: Sendable {
         var findingPositions: [Int]
 
         init(
-            refs: [ResourceRef], versions: [String], options: RouteConfigurationOptions?, entries: [ScopedEntry], routes: ChainRoutes
+            refs: [ResourceRef], versions: [String], options: ChainRouteSettings, entries: [ScopedEntry], routes: ChainRoutes
         ) {
             self.refs = refs
             self.versions = versions
@@ -199,8 +201,8 @@ public final class TranslationCache: Sendable {
     struct ScopedKey: Hashable {
         var chain: String
         var service: ResourceRef
-        /// The gateway's `routeOptions`, which each scoped RouteConfiguration carries.
-        var options: RouteConfigurationOptions?
+        /// The gateway's `routeOptions` and host context, which each scoped RouteConfiguration carries.
+        var options: ChainRouteSettings
     }
 
     /// One VirtualService's scoped-mode output (a class: translations share it, no copies).
@@ -211,12 +213,12 @@ public final class TranslationCache: Sendable {
         let scopePayloads: [Data]
         let proxyHost: ProxyVirtualHost?
         let findings: [Finding]
-        let usesCors: Bool
+        let filters: HttpFilterUse
 
         init(
             configuration: Envoy_Config_Route_V3_RouteConfiguration? = nil, payload: Data = Data(),
             scopes: [Envoy_Config_Route_V3_ScopedRouteConfiguration] = [], scopePayloads: [Data] = [],
-            proxyHost: ProxyVirtualHost? = nil, findings: [Finding], usesCors: Bool = false
+            proxyHost: ProxyVirtualHost? = nil, findings: [Finding], filters: HttpFilterUse = []
         ) {
             self.configuration = configuration
             self.payload = payload
@@ -224,7 +226,7 @@ public final class TranslationCache: Sendable {
             self.scopePayloads = scopePayloads
             self.proxyHost = proxyHost
             self.findings = findings
-            self.usesCors = usesCors
+            self.filters = filters
         }
     }
 
@@ -349,9 +351,9 @@ public final class TranslationCache: Sendable {
         }
     }
 
-    func host(_ service: VirtualService, build: () -> HostOutput) -> HostOutput {
+    func host(_ service: VirtualService, context: HostContext = HostContext(), build: () -> HostOutput) -> HostOutput {
         let ref = service.ref
-        if let hit = state.withLock({ $0.hosts[ref] }), hit.isCurrent(for: service) { return hit.output }
+        if let hit = state.withLock({ $0.hosts[ref] }), hit.isCurrent(for: service), hit.output.context == context { return hit.output }
         let output = build()
         state.withLock { $0.hosts[ref] = Derived(service, output) }
         return output

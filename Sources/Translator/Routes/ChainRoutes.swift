@@ -12,7 +12,8 @@ struct ChainRoutes {
     var scopePayloads: [Data?] = []
     /// The chain's virtual hosts, for the Gloo Proxy.
     var hosts: [ProxyVirtualHost] = []
-    var usesCors = false
+    /// The HTTP filters its routes configure.
+    var filters: HttpFilterUse = []
     /// The cache keys scoped mode used.
     var scopedKeys: [TranslationCache.ScopedKey] = []
 }
@@ -35,11 +36,11 @@ extension TranslationSession.ProxyBuilder {
 extension TranslationSession {
     /// Single mode: one RouteConfiguration named `chain`, with the gateway's `routeOptions`.
     mutating func singleRoutes(
-        chain: String, services: [Int], in all: [VirtualService], options: RouteConfigurationOptions?
+        chain: String, services: [Int], in all: [VirtualService], options: ChainRouteSettings
     ) -> ChainRoutes {
         var configuration = Envoy_Config_Route_V3_RouteConfiguration()
         configuration.name = chain
-        Self.apply(options, to: &configuration)
+        Self.apply(options.routeOptions, to: &configuration)
         var routes = ChainRoutes()
         let world = routeWorld
         let rootKey = translator.rootKey
@@ -48,11 +49,11 @@ extension TranslationSession {
             let service = all[services[position]]
             // The host's bytes are kept with it: the RouteConfiguration is assembled from them.
             let build = {
-                var output = Self.virtualHost(service, world: world, rootKey: rootKey)
+                var output = Self.virtualHost(service, world: world, rootKey: rootKey, context: options.context)
                 output.hostPayload = output.host.flatMap { try? EnvoyResources.serialize($0) }
                 return output
             }
-            return if let cache { cache.host(service, build: build) } else { build() }
+            return if let cache { cache.host(service, context: options.context, build: build) } else { build() }
         }
         var payloads: [Data]? = []
         // Collected apart and set once: appending to the message's field copies the array each time.
@@ -63,12 +64,12 @@ extension TranslationSession {
             guard let host = output.host, let proxyHost = output.proxyHost else { continue }
             hosts.append(host)
             routes.hosts.append(proxyHost)
-            routes.usesCors = routes.usesCors || output.usesCors
+            routes.filters.formUnion(output.filters)
             if let payload = output.hostPayload { payloads?.append(payload) } else { payloads = nil }
         }
         configuration.virtualHosts = hosts
         routes.configurations = [configuration]
-        routes.payloads = [payloads.flatMap { Self.routeConfigurationPayload(name: chain, hosts: $0, options: options) }]
+        routes.payloads = [payloads.flatMap { Self.routeConfigurationPayload(name: chain, hosts: $0, options: options.routeOptions) }]
         return routes
     }
 
@@ -113,7 +114,7 @@ extension TranslationSession {
     /// any host: the scope already chose it), and a routing scope per domain keyed on the
     /// lowercased host.
     mutating func scopedRoutes(
-        chain: String, services: [Int], in all: [VirtualService], options: RouteConfigurationOptions?
+        chain: String, services: [Int], in all: [VirtualService], options: ChainRouteSettings
     ) -> ChainRoutes {
         let refs = services.map { all[$0].ref }
         let versions = services.map { all[$0].metadata.resourceVersion }
@@ -169,13 +170,13 @@ extension TranslationSession {
             }
             patched.entries[position] = entry
         }
-        patched.routes.usesCors = patched.entries.contains { $0.usesCors }
+        patched.routes.filters = patched.entries.reduce(into: []) { $0.formUnion($1.filters) }
         patched.findingPositions = patched.entries.indices.filter { !patched.entries[$0].findings.isEmpty }
         return patched
     }
 
     private mutating func assembledScopedRoutes(
-        chain: String, services: [Int], in all: [VirtualService], options: RouteConfigurationOptions?
+        chain: String, services: [Int], in all: [VirtualService], options: ChainRouteSettings
     ) -> (ChainRoutes, [TranslationCache.ScopedEntry]) {
         var routes = ChainRoutes()
         routes.configurations.reserveCapacity(services.count)
@@ -207,7 +208,7 @@ extension TranslationSession {
             routes.scopes += entry.scopes
             for payload in entry.scopePayloads { routes.scopePayloads.append(payload) }
             routes.hosts.append(proxyHost)
-            routes.usesCors = routes.usesCors || entry.usesCors
+            routes.filters.formUnion(entry.filters)
         }
         return (routes, entries)
     }
@@ -216,9 +217,9 @@ extension TranslationSession {
     /// relies on that).
     static func scopedEntry(
         chain: String, service: VirtualService, world: TranslationCache.RouteWorld, rootKey: String,
-        options: RouteConfigurationOptions? = nil
+        options: ChainRouteSettings = ChainRouteSettings()
     ) -> TranslationCache.ScopedEntry {
-        let output = virtualHost(service, world: world, rootKey: rootKey)
+        let output = virtualHost(service, world: world, rootKey: rootKey, context: options.context)
         guard var host = output.host, let proxyHost = output.proxyHost else {
             return .init(findings: output.findings)
         }
@@ -226,7 +227,7 @@ extension TranslationSession {
         var configuration = Envoy_Config_Route_V3_RouteConfiguration()
         configuration.name = EnvoyNames.scopedRouteConfiguration(routeConfiguration: chain, service: service.ref)
         configuration.virtualHosts = [host]
-        apply(options, to: &configuration)
+        apply(options.routeOptions, to: &configuration)
         let scopes = Set(proxyHost.domains.map { $0.lowercased() }).sorted().map { domain in
             var scope = Envoy_Config_Route_V3_ScopedRouteConfiguration()
             scope.name = EnvoyNames.scope(routeConfiguration: chain, domain: domain)
@@ -239,7 +240,7 @@ extension TranslationSession {
         do {
             return .init(configuration: configuration, payload: try EnvoyResources.serialize(configuration), scopes: scopes,
                          scopePayloads: try scopes.map(EnvoyResources.serialize), proxyHost: proxyHost,
-                         findings: output.findings, usesCors: output.usesCors)
+                         findings: output.findings, filters: output.filters)
         } catch {
             let key = ResourceKey(rootKey: rootKey, kind: .virtualService, namespace: service.metadata.namespace,
                                   name: service.metadata.name)
@@ -251,14 +252,14 @@ extension TranslationSession {
     /// One VirtualService's virtual host: pure in the service and the route world (the cache
     /// relies on that).
     static func virtualHost(
-        _ service: VirtualService, world: TranslationCache.RouteWorld, rootKey: String
+        _ service: VirtualService, world: TranslationCache.RouteWorld, rootKey: String, context: HostContext = HostContext()
     ) -> TranslationCache.HostOutput {
         var findings: [Finding] = []
-        guard let host = service.virtualHost else { return .init(host: nil, proxyHost: nil, findings: [], usesCors: false) }
+        guard let host = service.virtualHost else { return .init(host: nil, proxyHost: nil, findings: [], context: context) }
         let routeBuilder = EnvoyRouteBuilder(
             upstreams: world.upstreams, consulServices: world.consulServices,
             upstreamGroups: Dictionary(world.upstreamGroups.map { ($0.ref, $0) }, uniquingKeysWith: { first, _ in first }),
-            invalidRouteStatus: world.invalidRouteStatus,
+            invalidRouteStatus: world.invalidRouteStatus, context: context,
             report: { findings.append(Finding($0, key: $1.key, fieldPath: $2, reason: $3)) })
         let resolver = RouteResolver(
             routeTables: world.routeTables, rejectedTables: world.rejectedTables, rootKey: rootKey,
@@ -284,7 +285,7 @@ extension TranslationSession {
                 }
             }
             do {
-                try applyVirtualHostOptions(host.options, to: &envoyHost)
+                try applyVirtualHostOptions(host.options, context: context, to: &envoyHost)
             } catch let failure as TranslationFailure {
                 throw TranslationFailure(fieldPath: "virtualHost." + failure.fieldPath, reason: failure.reason)
             }
@@ -293,17 +294,19 @@ extension TranslationSession {
             let failure = error as? TranslationFailure
             return .init(host: nil, proxyHost: nil, findings: findings + [Finding(
                 .error, key: serviceKey.key, fieldPath: failure?.fieldPath ?? "virtualHost",
-                reason: "cannot be translated: \(failure?.reason ?? "\(error)")")], usesCors: false)
+                reason: "cannot be translated: \(failure?.reason ?? "\(error)")")], context: context)
         }
         let proxyHost = ProxyVirtualHost(
             name: hostName, domains: envoyHost.domains,
             routes: resolved.map { Route(name: $0.name, matchers: [$0.matcher], action: $0.action, options: $0.options) },
             options: host.options)
-        let usesCors = host.options?.cors != nil || resolved.contains { $0.options?.cors != nil }
-        return .init(host: envoyHost, proxyHost: proxyHost, findings: findings, usesCors: usesCors)
+        return .init(host: envoyHost, proxyHost: proxyHost, findings: findings, context: context,
+                     filters: HttpFilterUse.of(host: host.options, routes: resolved))
     }
 
-    static func applyVirtualHostOptions(_ options: VirtualHostOptions?, to host: inout Envoy_Config_Route_V3_VirtualHost) throws {
+    static func applyVirtualHostOptions(
+        _ options: VirtualHostOptions?, context: HostContext, to host: inout Envoy_Config_Route_V3_VirtualHost
+    ) throws {
         guard let options else { return }
         if let headers = options.headerManipulation {
             host.requestHeadersToAdd = EnvoyRouteBuilder.headerOptions(headers.requestHeadersToAdd)
@@ -315,5 +318,8 @@ extension TranslationSession {
             host.typedPerFilterConfig[EnvoyRouteBuilder.corsFilter] = try Google_Protobuf_Any(message: EnvoyRouteBuilder.corsPolicy(cors))
         }
         if let retries = options.retries { host.retryPolicy = try EnvoyRouteBuilder.retryPolicy(retries) }
+        try EnvoyRouteBuilder.applyFilterOptions(
+            bufferPerRoute: options.bufferPerRoute, csrf: options.csrf, localRatelimit: options.ratelimit?.localRatelimit,
+            context: context, field: "options", to: &host.typedPerFilterConfig)
     }
 }

@@ -11,6 +11,8 @@ struct EnvoyRouteBuilder {
     let consulServices: [String: ResourceRef]
     let upstreamGroups: [ResourceRef: UpstreamGroup]
     let invalidRouteStatus: UInt32
+    /// What the chain's Gateway adds to every route-level local rate limit.
+    var context = HostContext()
     var report: (Severity, ResourceKey, String, String) -> Void
 
     static let corsFilter = "envoy.filters.http.cors"
@@ -172,6 +174,13 @@ struct EnvoyRouteBuilder {
                     cluster.responseHeadersToAdd = Self.headerOptions(headers.responseHeadersToAdd)
                     cluster.responseHeadersToRemove = headers.responseHeadersToRemove
                 }
+                do {
+                    try Self.applyFilterOptions(
+                        bufferPerRoute: weighted.options?.bufferPerRoute, csrf: weighted.options?.csrf, localRatelimit: nil,
+                        context: context, field: "options", to: &cluster.typedPerFilterConfig)
+                } catch {
+                    return .failure(Failure("a weighted destination's options cannot be translated: \(error)"))
+                }
                 clusters.clusters.append(cluster)
             case .failure(let failure):
                 return .failure(failure)
@@ -261,6 +270,9 @@ struct EnvoyRouteBuilder {
         action.upgradeConfigs = (options.upgrades ?? []).compactMap(Self.upgrade)
         action.hashPolicy = (options.lbHash?.hashPolicies ?? []).compactMap(Self.hashPolicy)
         if let shadowing = options.shadowing { action.requestMirrorPolicies = try mirror(shadowing, owner: owner, path: path) }
+        if let faults = options.faults, let fault = try HttpFilterConfigs.fault(faults) {
+            route.typedPerFilterConfig[HttpFilterConfigs.faultFilter] = try Google_Protobuf_Any(message: fault)
+        }
         try applyHeaders(options, to: &route)
     }
 
@@ -355,6 +367,27 @@ struct EnvoyRouteBuilder {
         }
         if let cors = options.cors {
             route.typedPerFilterConfig[Self.corsFilter] = try Google_Protobuf_Any(message: Self.corsPolicy(cors))
+        }
+        try Self.applyFilterOptions(
+            bufferPerRoute: options.bufferPerRoute, csrf: options.csrf, localRatelimit: options.ratelimit?.localRatelimit,
+            context: context, field: "options", to: &route.typedPerFilterConfig)
+    }
+
+    /// The per-route configurations of the buffer, CSRF and local rate limit filters, for a
+    /// route, virtual host or weighted destination (`field` names its options).
+    static func applyFilterOptions(
+        bufferPerRoute: BufferPerRoute?, csrf: CsrfPolicy?, localRatelimit: TokenBucket?, context: HostContext, field: String,
+        to configs: inout [String: Google_Protobuf_Any]
+    ) throws {
+        if let option = bufferPerRoute, let buffer = try HttpFilterConfigs.bufferPerRoute(option, field: field + ".bufferPerRoute") {
+            configs[HttpFilterConfigs.bufferFilter] = try Google_Protobuf_Any(message: buffer)
+        }
+        if let csrf {
+            configs[HttpFilterConfigs.csrfFilter] = try Google_Protobuf_Any(message: HttpFilterConfigs.csrf(csrf, field: field + ".csrf"))
+        }
+        if let bucket = localRatelimit {
+            let limit = try HttpFilterConfigs.localRateLimit(context.localRateLimit, bucket: bucket, field: field + ".ratelimit.localRatelimit")
+            configs[HttpFilterConfigs.localRateLimitFilter] = try Google_Protobuf_Any(message: limit)
         }
     }
 

@@ -127,7 +127,7 @@ extension RouteOptions {
             ("prefixRewrite", prefixRewrite != nil), ("timeout", timeout != nil), ("retries", retries != nil),
             ("hostRewrite", hostRewrite != nil), ("regexRewrite", regexRewrite != nil), ("idleTimeout", idleTimeout != nil),
             ("maxStreamDuration", maxStreamDuration != nil), ("upgrades", upgrades != nil), ("shadowing", shadowing != nil),
-            ("lbHash", lbHash != nil), ("appendXForwardedHost", appendXForwardedHost != nil),
+            ("lbHash", lbHash != nil), ("appendXForwardedHost", appendXForwardedHost != nil), ("faults", faults != nil),
         ].filter(\.1).map(\.0)
     }
 
@@ -145,6 +145,7 @@ extension RouteOptions {
         kept.shadowing = nil
         kept.lbHash = nil
         kept.appendXForwardedHost = nil
+        kept.faults = nil
         return kept
     }
 
@@ -165,6 +166,10 @@ extension RouteOptions {
         merged.regexRewrite = merged.regexRewrite ?? parent.regexRewrite
         merged.shadowing = merged.shadowing ?? parent.shadowing
         merged.lbHash = merged.lbHash ?? parent.lbHash
+        merged.faults = merged.faults ?? parent.faults
+        merged.bufferPerRoute = merged.bufferPerRoute ?? parent.bufferPerRoute
+        merged.csrf = merged.csrf ?? parent.csrf
+        merged.ratelimit = merged.ratelimit ?? parent.ratelimit
         return merged
     }
 }

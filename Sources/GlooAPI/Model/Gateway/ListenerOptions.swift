@@ -19,9 +19,9 @@ public struct HttpListenerOptions: Hashable, Sendable, Codable {
     public var healthCheck: GatewayHealthCheck?
     public var extensions: IgnoredOption?
     public var caching: IgnoredOption?
-    public var gzip: IgnoredOption?
+    public var gzip: GzipOptions?
     public var proxyLatency: IgnoredOption?
-    public var buffer: IgnoredOption?
+    public var buffer: BufferLimit?
     public var sanitizeClusterHeader: IgnoredOption?
     public var leftmostXffAddress: IgnoredOption?
     public var connectionLimit: IgnoredOption?
@@ -37,11 +37,11 @@ public struct HttpListenerOptions: Hashable, Sendable, Codable {
     public var wasm: UnenforceableOption?
     public var extauth: UnenforceableOption?
     public var ratelimitServer: UnenforceableOption?
-    public var csrf: UnenforceableOption?
+    public var csrf: CsrfPolicy?
     public var grpcJsonTranscoder: UnenforceableOption?
     public var dynamicForwardProxy: UnenforceableOption?
-    public var networkLocalRatelimit: UnenforceableOption?
-    public var httpLocalRatelimit: UnenforceableOption?
+    public var networkLocalRatelimit: TokenBucket?
+    public var httpLocalRatelimit: LocalRateLimitSettings?
     public var extProc: UnenforceableOption?
     public var extProcEarly: UnenforceableOption?
     public var extProcLate: UnenforceableOption?
@@ -51,7 +51,7 @@ public struct HttpListenerOptions: Hashable, Sendable, Codable {
 public struct TcpListenerOptions: Hashable, Sendable, Codable {
     public var tcpProxySettings: IgnoredOption?
     public var connectionLimit: IgnoredOption?
-    public var localRatelimit: UnenforceableOption?
+    public var localRatelimit: TokenBucket?
 }
 
 /// The gateway's own health check (`httpGateway.options.healthCheck`).

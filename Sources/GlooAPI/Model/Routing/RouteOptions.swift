@@ -17,11 +17,14 @@ public struct RouteOptions: Hashable, Sendable, Codable {
     public var shadowing: RouteShadowing?
     /// Session affinity: what consistent-hash load balancers hash on (`lbHash`).
     public var lbHash: LoadBalancerHash?
+    public var faults: RouteFaults?
+    public var bufferPerRoute: BufferPerRoute?
+    public var csrf: CsrfPolicy?
+    /// The local token bucket is served; global `rateLimits` reject the resource.
+    public var ratelimit: RateLimitOptions?
 
-    public var faults: IgnoredOption?
     public var extensions: IgnoredOption?
     public var tracing: IgnoredOption?
-    public var bufferPerRoute: IgnoredOption?
     public var envoyMetadata: IgnoredOption?
 
     public var transformations: UnenforceableOption?
@@ -29,7 +32,6 @@ public struct RouteOptions: Hashable, Sendable, Codable {
     public var ratelimitBasic: UnenforceableOption?
     public var ratelimitEarly: UnenforceableOption?
     public var rateLimitEarlyConfigs: UnenforceableOption?
-    public var ratelimit: UnenforceableOption?
     public var rateLimitConfigs: UnenforceableOption?
     public var ratelimitRegular: UnenforceableOption?
     public var rateLimitRegularConfigs: UnenforceableOption?
@@ -40,7 +42,6 @@ public struct RouteOptions: Hashable, Sendable, Codable {
     public var rbac: UnenforceableOption?
     public var extauth: UnenforceableOption?
     public var dlp: UnenforceableOption?
-    public var csrf: UnenforceableOption?
     public var extProc: UnenforceableOption?
     public var extProcEarly: UnenforceableOption?
     public var extProcLate: UnenforceableOption?
@@ -84,11 +85,11 @@ public indirect enum HostRewrite: OneOf {
 public struct WeightedDestinationOptions: Hashable, Sendable, Codable {
     public var headerManipulation: HeaderManipulation?
     public var extensions: IgnoredOption?
-    public var bufferPerRoute: IgnoredOption?
+    public var bufferPerRoute: BufferPerRoute?
+    public var csrf: CsrfPolicy?
     public var transformations: UnenforceableOption?
     public var stagedTransformations: UnenforceableOption?
     public var extauth: UnenforceableOption?
-    public var csrf: UnenforceableOption?
 }
 
 /// A regex and its substitution (`regexRewrite`, `hostRewritePathRegex`), RE2 as in Envoy.

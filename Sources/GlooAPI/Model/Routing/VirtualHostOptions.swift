@@ -3,10 +3,13 @@ public struct VirtualHostOptions: Hashable, Sendable, Codable {
     public var headerManipulation: HeaderManipulation?
     public var cors: CorsPolicy?
     public var retries: RetryPolicy?
+    public var bufferPerRoute: BufferPerRoute?
+    public var csrf: CsrfPolicy?
+    /// The local token bucket is served; global `rateLimits` reject the VirtualService.
+    public var ratelimit: RateLimitOptions?
 
     public var extensions: IgnoredOption?
     public var stats: IgnoredOption?
-    public var bufferPerRoute: IgnoredOption?
     public var includeRequestAttemptCount: IgnoredOption?
     public var includeAttemptCountInResponse: IgnoredOption?
     public var corsPolicyMergeSettings: IgnoredOption?
@@ -16,7 +19,6 @@ public struct VirtualHostOptions: Hashable, Sendable, Codable {
     public var ratelimitBasic: UnenforceableOption?
     public var ratelimitEarly: UnenforceableOption?
     public var rateLimitEarlyConfigs: UnenforceableOption?
-    public var ratelimit: UnenforceableOption?
     public var rateLimitConfigs: UnenforceableOption?
     public var ratelimitRegular: UnenforceableOption?
     public var rateLimitRegularConfigs: UnenforceableOption?
@@ -27,7 +29,6 @@ public struct VirtualHostOptions: Hashable, Sendable, Codable {
     public var rbac: UnenforceableOption?
     public var extauth: UnenforceableOption?
     public var dlp: UnenforceableOption?
-    public var csrf: UnenforceableOption?
     public var extProc: UnenforceableOption?
     public var extProcEarly: UnenforceableOption?
     public var extProcLate: UnenforceableOption?
