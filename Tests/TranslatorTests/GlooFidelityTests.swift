@@ -104,13 +104,20 @@ import Testing
     }
 
     static func translate(_ files: [String: String]) async throws -> TranslationResult {
+        let listing = decoded(files)
+        return Translator().translate(ApiSnapshot(resources: listing.resources, findings: listing.findings, takenAt: 1))
+    }
+
+    /// The resources of a KV tree given as `[key: yaml]`.
+    static func translateResources(_ files: [String: String]) async throws -> ResourceSet { decoded(files).resources }
+
+    private static func decoded(_ files: [String: String]) -> ResourceListing {
         var entries: [KVEntry] = []
         for (key, yaml) in files.sorted(by: { $0.key < $1.key }) {
             entries.append(KVEntry(key: key, value: Array(yaml.utf8), version: 1))
         }
         var decoder = KVTreeDecoder()
-        let listing = decoder.decode(KVListing(entries: entries, index: 1))
-        return Translator().translate(ApiSnapshot(resources: listing.resources, findings: listing.findings, takenAt: 1))
+        return decoder.decode(KVListing(entries: entries, index: 1))
     }
 
     static let gateway = ("gloo/gateway.solo.io/v1/Gateway/gloo-system/gw", "bindPort: 8080\nhttpGateway: {}\n")
