@@ -99,7 +99,8 @@ struct TranslationSession {
         routeWorld = TranslationCache.RouteWorld(
             upstreams: stageRefs.upstreams, consulServices: stageRefs.consulServices,
             upstreamGroups: snapshot.resources.upstreamGroups, routeTables: snapshot.resources.routeTables,
-            rejectedTables: rejectedTables, invalidRouteStatus: translator.invalidRouteStatus)
+            rejectedTables: rejectedTables, invalidRouteStatus: translator.invalidRouteStatus,
+            delegatedOptions: DelegatedOptions(snapshot.resources, findings: snapshot.findings, rootKey: translator.rootKey))
         cache?.enter(routeWorld)
         let clusterSecrets = tls.used
         var proxies: [String: ProxyBuilder] = [:]

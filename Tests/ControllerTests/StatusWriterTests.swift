@@ -2,7 +2,7 @@ import GlooAPI
 import Logging
 import HashiTestServers
 import Testing
-import Translator
+@testable import Translator
 import XDS
 
 @testable import Controller
@@ -194,4 +194,23 @@ actor FailingFirstStatusWrites: ResourceStore {
         try await store.updateStatus(key, reporterNamespace: reporterNamespace, status: status, basis: basis)
     }
     nonisolated func watch() -> AsyncThrowingStream<ResourceListing, any Error> { store.watch() }
+}
+
+extension StatusWriterTests {
+    /// VirtualHostOption and RouteOption resources get statuses like every gateway kind, a
+    /// rejected one too (from its rejected value's version).
+    @Test func optionResourcesGetStatuses() {
+        var listing = ResourceListing()
+        var option = RouteOption(metadata: Metadata(name: "timeouts", namespace: "gloo-system"), options: RouteOptions(prefixRewrite: "/v2"))
+        option.metadata.resourceVersion = "3"
+        listing.resources.insert(AnyResource(option))
+        let rejectedKey = "gloo/gateway.solo.io/v1/VirtualHostOption/gloo-system/with-extauth"
+        listing.rejectedVersions = [rejectedKey: 4]
+        var reports = Reports()
+        reports.add(Finding(.error, key: rejectedKey, fieldPath: "options.extauth", reason: "not supported"))
+        let writes = StatusPlan.writes(listing: listing, reports: reports, reporterNamespace: "gloo-system", rootKey: "gloo", memo: [:])
+        #expect(writes.map(\.key.key) == ["gloo/gateway.solo.io/v1/RouteOption/gloo-system/timeouts", rejectedKey])
+        #expect(writes.first?.status == Status(state: .accepted, reportedBy: "gateway"))
+        #expect(writes.last?.status.state == .rejected && writes.last?.status.reason.contains("options.extauth") == true)
+    }
 }

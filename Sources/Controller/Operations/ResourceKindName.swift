@@ -5,7 +5,9 @@ import GlooAPI
 /// `ug`, `secret`).
 public enum ResourceKindName {
     /// The kinds operators manage.
-    public static let managed: [ResourceKind] = [.gateway, .virtualService, .routeTable, .upstream, .upstreamGroup, .secret]
+    public static let managed: [ResourceKind] = [
+        .gateway, .virtualService, .routeTable, .virtualHostOption, .routeOption, .upstream, .upstreamGroup, .secret,
+    ]
 
     public static func parse(_ text: String) -> ResourceKind? {
         let name = text.lowercased()

@@ -20,7 +20,7 @@ enum StatusPlan {
     /// The kinds that carry statuses, and who reports them.
     static let reporters: [(kind: ResourceKind, reportedBy: String)] = [
         (.gateway, "gateway"), (.virtualService, "gateway"), (.routeTable, "gateway"),
-        (.upstream, "gloo"), (.upstreamGroup, "gloo"),
+        (.virtualHostOption, "gateway"), (.routeOption, "gateway"), (.upstream, "gloo"), (.upstreamGroup, "gloo"),
     ]
 
     /// The status translation gives the resource at `key` (Accepted when nothing was reported).
@@ -48,6 +48,8 @@ enum StatusPlan {
         plan(resources.gateways, reportedBy: "gateway")
         plan(resources.virtualServices, reportedBy: "gateway")
         plan(resources.routeTables, reportedBy: "gateway")
+        plan(resources.virtualHostOptions, reportedBy: "gateway")
+        plan(resources.routeOptions, reportedBy: "gateway")
         plan(resources.upstreams, reportedBy: "gloo")
         plan(resources.upstreamGroups, reportedBy: "gloo")
         // Rejected values have no resource to read a status from: the memo says what is stored.

@@ -10,6 +10,8 @@ public enum AnyResource: Hashable, Sendable {
     case gateway(Gateway)
     case virtualService(VirtualService)
     case routeTable(RouteTable)
+    case virtualHostOption(VirtualHostOption)
+    case routeOption(RouteOption)
 
     /// Wraps a typed resource.
     public init<R: Resource>(_ resource: R) {
@@ -24,6 +26,8 @@ public enum AnyResource: Hashable, Sendable {
         case let value as Gateway: self = .gateway(value)
         case let value as VirtualService: self = .virtualService(value)
         case let value as RouteTable: self = .routeTable(value)
+        case let value as VirtualHostOption: self = .virtualHostOption(value)
+        case let value as RouteOption: self = .routeOption(value)
         default: preconditionFailure("unknown resource type \(R.self)")
         }
     }
@@ -41,6 +45,8 @@ public enum AnyResource: Hashable, Sendable {
         case .gateway(let value): value
         case .virtualService(let value): value
         case .routeTable(let value): value
+        case .virtualHostOption(let value): value
+        case .routeOption(let value): value
         }
     }
 
@@ -64,6 +70,8 @@ public enum AnyResource: Hashable, Sendable {
         case .gateway(let value): return same(value, other)
         case .virtualService(let value): return same(value, other)
         case .routeTable(let value): return same(value, other)
+        case .virtualHostOption(let value): return same(value, other)
+        case .routeOption(let value): return same(value, other)
         }
     }
     public var metadata: Metadata { resource.metadata }
@@ -83,6 +91,8 @@ public enum AnyResource: Hashable, Sendable {
         case Settings.kind.name: Settings.self
         case Gateway.kind.name: Gateway.self
         case VirtualService.kind.name: VirtualService.self
+        case VirtualHostOption.kind.name: VirtualHostOption.self
+        case RouteOption.kind.name: RouteOption.self
         default: RouteTable.self
         }
     }

@@ -47,10 +47,17 @@ public struct ResourceKind: Hashable, Sendable, CustomStringConvertible {
         group: "gateway.solo.io", version: "v1", name: "RouteTable", plural: "routetables", shortNames: ["rt"],
         reporter: "gateway")
 
+    public static let virtualHostOption = ResourceKind(
+        group: "gateway.solo.io", version: "v1", name: "VirtualHostOption", plural: "virtualhostoptions",
+        shortNames: ["vho"], reporter: "gateway")
+    public static let routeOption = ResourceKind(
+        group: "gateway.solo.io", version: "v1", name: "RouteOption", plural: "routeoptions", shortNames: ["rto"],
+        reporter: "gateway")
+
     /// Every kind gloo-hashi reads from a KV tree.
     public static let all: [ResourceKind] = [
         .upstream, .upstreamGroup, .proxy, .secret, .artifact, .endpoint, .settings, .gateway, .virtualService,
-        .routeTable,
+        .routeTable, .virtualHostOption, .routeOption,
     ]
 
     /// The kind named by `group/version/Kind`, if gloo-hashi knows it.

@@ -10,6 +10,8 @@ public struct ResourceSet: Hashable, Sendable {
     public var gateways: [Gateway] = []
     public var virtualServices: [VirtualService] = []
     public var routeTables: [RouteTable] = []
+    public var virtualHostOptions: [VirtualHostOption] = []
+    public var routeOptions: [RouteOption] = []
 
     public init() {}
 
@@ -26,6 +28,8 @@ public struct ResourceSet: Hashable, Sendable {
         case .gateway(let value): gateways.append(value)
         case .virtualService(let value): virtualServices.append(value)
         case .routeTable(let value): routeTables.append(value)
+        case .virtualHostOption(let value): virtualHostOptions.append(value)
+        case .routeOption(let value): routeOptions.append(value)
         }
     }
 
@@ -48,6 +52,8 @@ public struct ResourceSet: Hashable, Sendable {
         case .gateway(let value): return swap(&gateways, value)
         case .virtualService(let value): return swap(&virtualServices, value)
         case .routeTable(let value): return swap(&routeTables, value)
+        case .virtualHostOption(let value): return swap(&virtualHostOptions, value)
+        case .routeOption(let value): return swap(&routeOptions, value)
         }
     }
 
@@ -70,6 +76,8 @@ public struct ResourceSet: Hashable, Sendable {
         case .gateway: return drop(&gateways)
         case .virtualService: return drop(&virtualServices)
         case .routeTable: return drop(&routeTables)
+        case .virtualHostOption: return drop(&virtualHostOptions)
+        case .routeOption: return drop(&routeOptions)
         default: return false
         }
     }
@@ -86,6 +94,8 @@ public struct ResourceSet: Hashable, Sendable {
         gateways.sort { $0.ref < $1.ref }
         virtualServices.sort { $0.ref < $1.ref }
         routeTables.sort { $0.ref < $1.ref }
+        virtualHostOptions.sort { $0.ref < $1.ref }
+        routeOptions.sort { $0.ref < $1.ref }
     }
 
     /// The resources of type `R`.
@@ -101,6 +111,8 @@ public struct ResourceSet: Hashable, Sendable {
         case Settings.kind.name: all = settings
         case Gateway.kind.name: all = gateways
         case VirtualService.kind.name: all = virtualServices
+        case VirtualHostOption.kind.name: all = virtualHostOptions
+        case RouteOption.kind.name: all = routeOptions
         default: all = routeTables
         }
         return all.compactMap { $0 as? R }
@@ -109,6 +121,7 @@ public struct ResourceSet: Hashable, Sendable {
     /// How many resources there are in all.
     public var count: Int {
         upstreams.count + upstreamGroups.count + proxies.count + secrets.count + artifacts.count + endpoints.count
-            + settings.count + gateways.count + virtualServices.count + routeTables.count
+            + settings.count + gateways.count + virtualServices.count + routeTables.count + virtualHostOptions.count
+            + routeOptions.count
     }
 }

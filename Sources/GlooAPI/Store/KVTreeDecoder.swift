@@ -151,6 +151,8 @@ public struct KVTreeDecoder: Sendable {
         keep(\.gateways)
         keep(\.virtualServices)
         keep(\.routeTables)
+        keep(\.virtualHostOptions)
+        keep(\.routeOptions)
     }
 
     /// Whether a key can hold a resource: not a folder (ending in `/`) and not the controller's

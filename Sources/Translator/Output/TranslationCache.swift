@@ -116,6 +116,8 @@ public final class TranslationCache: Sendable {
         var routeTables: [RouteTable]
         var rejectedTables: Set<ResourceRef>
         var invalidRouteStatus: UInt32
+        /// The VirtualHostOption and RouteOption resources `optionsConfigRefs` name.
+        var delegatedOptions = DelegatedOptions()
     }
 
     struct HostOutput {

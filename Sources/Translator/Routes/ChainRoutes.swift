@@ -262,7 +262,7 @@ extension TranslationSession {
             invalidRouteStatus: world.invalidRouteStatus, context: context,
             report: { findings.append(Finding($0, key: $1.key, fieldPath: $2, reason: $3)) })
         let resolver = RouteResolver(
-            routeTables: world.routeTables, rejectedTables: world.rejectedTables, rootKey: rootKey,
+            routeTables: world.routeTables, rejectedTables: world.rejectedTables, delegatedOptions: world.delegatedOptions, rootKey: rootKey,
             report: { findings.append(Finding($0, key: $1.key, fieldPath: $2, reason: $3)) })
         let serviceKey = ResourceKey(rootKey: rootKey, kind: .virtualService, namespace: service.metadata.namespace,
                                      name: service.metadata.name)
@@ -271,6 +271,12 @@ extension TranslationSession {
         var envoyHost = Envoy_Config_Route_V3_VirtualHost()
         envoyHost.name = hostName
         envoyHost.domains = host.domains.isEmpty ? ["*"] : host.domains
+        let hostOptions = world.delegatedOptions.virtualHostOptions(
+            host.options, refs: host.optionsConfigRefs, namespace: service.metadata.namespace)
+        for missing in hostOptions.missing {
+            findings.append(Finding(.warning, key: serviceKey.key, fieldPath: "virtualHost.\(missing.field)",
+                                    reason: "VirtualHostOption \(missing.ref) does not exist; its options are not applied"))
+        }
         do {
             envoyHost.routes = try resolved.enumerated().map { index, route in
                 do {
@@ -284,8 +290,12 @@ extension TranslationSession {
                     throw TranslationFailure(fieldPath: field, reason: failure.reason)
                 }
             }
+            if let rejected = hostOptions.rejected {
+                throw TranslationFailure(fieldPath: "virtualHost.\(rejected.field)",
+                                         reason: "VirtualHostOption \(rejected.ref) is rejected; the VirtualService is not served without it")
+            }
             do {
-                try applyVirtualHostOptions(host.options, context: context, to: &envoyHost)
+                try applyVirtualHostOptions(hostOptions.options, context: context, to: &envoyHost)
             } catch let failure as TranslationFailure {
                 throw TranslationFailure(fieldPath: "virtualHost." + failure.fieldPath, reason: failure.reason)
             }
@@ -299,9 +309,9 @@ extension TranslationSession {
         let proxyHost = ProxyVirtualHost(
             name: hostName, domains: envoyHost.domains,
             routes: resolved.map { Route(name: $0.name, matchers: [$0.matcher], action: $0.action, options: $0.options) },
-            options: host.options)
+            options: hostOptions.options)
         return .init(host: envoyHost, proxyHost: proxyHost, findings: findings, context: context,
-                     filters: HttpFilterUse.of(host: host.options, routes: resolved))
+                     filters: HttpFilterUse.of(host: hostOptions.options, routes: resolved))
     }
 
     static func applyVirtualHostOptions(

@@ -21,6 +21,7 @@ struct ResolvedRoute: Sendable {
 struct RouteResolver {
     let routeTables: [RouteTable]
     let rejectedTables: Set<ResourceRef>
+    var delegatedOptions = DelegatedOptions()
     let rootKey: String
     var report: (Severity, ResourceKey, String, String) -> Void
 
@@ -49,7 +50,12 @@ struct RouteResolver {
             case .redirectAction?, .directResponseAction?: inherited = inherited.map(\.withoutForwarding)
             default: break
             }
-            let options = RouteOptions.merging(parent: inherited, child: route.options)
+            // The route's own options, then its RouteOptions', then the parent's (Gloo's order).
+            let delegated = delegatedOptions.routeOptions(route.options, refs: route.optionsConfigRefs, namespace: owner.namespace)
+            for missing in delegated.missing {
+                report(.warning, owner, "\(routePath).\(missing.field)", "RouteOption \(missing.ref) does not exist; its options are not applied")
+            }
+            let options = RouteOptions.merging(parent: inherited, child: delegated.options)
             var matchers = route.matchers.isEmpty ? [Matcher(path: .prefix("/"))] : route.matchers
             if let parent {
                 switch DelegationRules.childMatchers(of: route, under: parent.rules) {
@@ -58,6 +64,14 @@ struct RouteResolver {
                     report(.warning, owner, routePath + refusal.field, refusal.reason)
                     continue
                 }
+            }
+            if let rejected = delegated.rejected {
+                // Serving it without that resource's options could drop a security option.
+                result.append(matchers.map { matcher in
+                    ResolvedRoute(name: route.name, matcher: matcher, action: nil, options: nil, owner: owner, fieldPath: routePath,
+                                  failure: "\(rejected.field): RouteOption \(rejected.ref) is rejected; the route is not served without it")
+                })
+                continue
             }
             guard case .delegateAction(let delegate) = route.action else {
                 result.append(matchers.map { matcher in

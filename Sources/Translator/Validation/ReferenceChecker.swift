@@ -97,6 +97,8 @@ public struct ReferenceChecker {
             let key = keyText(VirtualService.self, service.ref)
             subject = .routes
             checkRoutes(host.routes, path: "virtualHost.routes", namespace: service.metadata.namespace, key: key)
+            checkOptionRefs(host.optionsConfigRefs, kind: VirtualHostOption.self, namespace: service.metadata.namespace, key: key,
+                            path: "virtualHost.optionsConfigRefs")
             if case .secretRef(let ref) = service.sslConfig?.source {
                 subject = .tls
                 checkSecret(ref, namespace: service.metadata.namespace, key: key, path: "sslConfig.secretRef")
@@ -130,9 +132,29 @@ public struct ReferenceChecker {
 
     // MARK: Routes
 
+    /// `optionsConfigRefs` naming resources the tree lacks (Gloo serves without them: a warning).
+    private mutating func checkOptionRefs<R: Resource>(
+        _ refs: DelegateOptionsRefs?, kind: R.Type, namespace: String, key: String, path: String
+    ) {
+        let known = Set(resources.list(R.self).map(\.ref))
+        for (index, written) in (refs?.delegateOptions ?? []).enumerated() {
+            let ref = written.defaultingNamespace(to: namespace)
+            guard !known.contains(ref) else { continue }
+            let referenced = keyText(R.self, ref)
+            if snapshot.findings.contains(where: { $0.key == referenced && $0.severity == .error }) {
+                report(.error, key, "\(path).delegateOptions[\(index)]",
+                       "\(R.kind.name) \(ref) is rejected; what names it is not served without it")
+            } else {
+                report(.warning, key, "\(path).delegateOptions[\(index)]", "\(R.kind.name) \(ref) does not exist; its options are not applied")
+            }
+        }
+    }
+
     private mutating func checkRoutes(_ routes: [Route], path: String, namespace: String, key: String) {
         for (index, route) in routes.enumerated() {
             let routePath = "\(path)[\(index)]"
+            checkOptionRefs(route.optionsConfigRefs, kind: RouteOption.self, namespace: namespace, key: key,
+                            path: routePath + ".optionsConfigRefs")
             switch route.action {
             case nil:
                 report(.error, key, routePath, "route has no action: set routeAction, redirectAction, directResponseAction or delegateAction")

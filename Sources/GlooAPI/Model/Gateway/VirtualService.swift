@@ -28,9 +28,8 @@ public struct VirtualHost: Hashable, Sendable, Codable {
         set { storedOptions = newValue.map(Indirect.init) }
     }
     private var storedOptions: Indirect<VirtualHostOptions>?
-    /// Options kept in VirtualHostOption resources (Kubernetes-only in Gloo): rejected, as they
-    /// may carry security options.
-    public var optionsConfigRefs: UnenforceableOption?
+    /// VirtualHostOption resources whose options fill what `options` leaves unset, first one first.
+    public var optionsConfigRefs: DelegateOptionsRefs?
 
     enum CodingKeys: String, CodingKey {
         case domains, routes, optionsConfigRefs

@@ -10,9 +10,8 @@ public struct Route: Hashable, Sendable, Codable {
     }
     private var storedOptions: Indirect<RouteOptions>?
     public var name: String
-    /// Options kept in RouteOption resources (Kubernetes-only in Gloo): they may carry security
-    /// options, so a route that uses them is rejected.
-    public var optionsConfigRefs: UnenforceableOption?
+    /// RouteOption resources whose options fill what `options` leaves unset, first one first.
+    public var optionsConfigRefs: DelegateOptionsRefs?
 
     enum CodingKeys: String, CodingKey {
         case matchers, inheritableMatchers, inheritablePathMatchers, action, name, optionsConfigRefs
