@@ -19,7 +19,7 @@ import Testing
         let documents = ManifestReader.documents("""
             apiVersion: gloo.solo.io/v1
             kind: Upstream
-            metadata: {name: echo, namespace: apps, resourceVersion: "7", uid: abc}
+            metadata: {name: echo, namespace: apps, resourceVersion: "7", uid: abc, selfLink: /apis/x, finalizers: [f], creationTimestamp: "2026-01-01T00:00:00Z"}
             spec: {static: {hosts: [{addr: 10.0.0.1, port: 80}]}}
             ---
             apiVersion: gloo.solo.io/v1
@@ -38,6 +38,8 @@ import Testing
         #expect(documents[2].problems == ["apiVersion example.com/v1, kind Thing is not a Gloo kind gloo-hashi knows"])
         #expect(ResourceKindName.parse("vs") == .virtualService && ResourceKindName.parse("UpstreamGroups") == .upstreamGroup)
         #expect(ResourceKindName.parse("proxy") == nil)
+        #expect(documents[0].problems.isEmpty, "Kubernetes' own metadata (kubectl get -o yaml) is dropped: \(documents[0].problems)")
+        #expect(ResourceKindName.parse("rto") == .routeOption && ResourceKindName.parse("VirtualHostOptions") == .virtualHostOption)
     }
 
     @Test func tableShowsStatusAndNeverKeys() {

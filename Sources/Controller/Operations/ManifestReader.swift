@@ -82,7 +82,8 @@ public enum ManifestReader {
             entries.removeAll { $0.key == "metadata" }
             var metadata = tree["metadata"] ?? .map([])
             if case .map(var fields) = metadata {
-                fields.removeAll { ["resourceVersion", "uid", "creationTimestamp", "generation", "managedFields"].contains($0.key) }
+                // What Kubernetes writes on every object (`kubectl get -o yaml`); Gloo's metadata has none of it.
+                fields.removeAll { Self.kubernetesOnlyMetadata.contains($0.key) }
                 if !fields.contains(where: { $0.key == "namespace" }) { fields.append(ConfigEntry("namespace", .string(namespace))) }
                 metadata = .map(fields)
             }
@@ -95,6 +96,11 @@ public enum ManifestReader {
         let problems = decoded.problems.map { $0.fieldPath.isEmpty ? $0.reason : "\($0.fieldPath): \($0.reason)" }
         return Document(source: source, resource: decoded.resource, problems: problems, resourceVersion: resourceVersion)
     }
+
+    static let kubernetesOnlyMetadata: Set<String> = [
+        "resourceVersion", "uid", "creationTimestamp", "generation", "managedFields", "selfLink", "deletionTimestamp",
+        "deletionGracePeriodSeconds", "finalizers",
+    ]
 
     struct ReadError: Error, CustomStringConvertible {
         var description: String
