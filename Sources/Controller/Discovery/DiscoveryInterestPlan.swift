@@ -53,8 +53,7 @@ enum DiscoveryInterestPlan {
             for weighted in group.destinations { counts.add(weighted.destination, namespace: group.metadata.namespace) }
         }
         for gateway in resources.gateways {
-            guard case .tcpGateway(let tcp)? = gateway.gatewayType else { continue }
-            for host in tcp.tcpHosts {
+            for host in gateway.tcpGateways.flatMap(\.tcpHosts) {
                 switch host.destination?.target {
                 case .single(let destination): counts.add(destination, namespace: gateway.metadata.namespace)
                 case .multi(let multi):

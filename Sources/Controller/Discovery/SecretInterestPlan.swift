@@ -33,8 +33,10 @@ enum SecretInterestPlan {
             }
         }
         for gateway in resources.gateways {
-            guard case .tcpGateway(let tcp)? = gateway.gatewayType else { continue }
-            for host in tcp.tcpHosts { body(host.sslConfig?.source, gateway.metadata.namespace) }
+            for tcp in gateway.tcpGateways {
+                for host in tcp.tcpHosts { body(host.sslConfig?.source, gateway.metadata.namespace) }
+            }
+            for ssl in gateway.matcherSslConfigs { body(ssl.source, gateway.metadata.namespace) }
         }
     }
 }

@@ -40,8 +40,14 @@ extension TranslationSession {
             else { return }
             chains = tcpChains
             listenerType = .tcpListener(TcpListener(tcpHosts: tcp.tcpHosts, options: tcp.options, statPrefix: ""))
-        case .hybridGateway, nil:
-            reports.add(.error, key, "", "a Gateway needs httpGateway or tcpGateway (hybridGateway is not supported)")
+        case .hybridGateway(let hybrid):
+            guard let result = hybridChains(hybrid, gateway: gateway, listenerName: listenerName, builder: &builder,
+                                            upstreams: upstreams, accessLogs: accessLogs)
+            else { return }
+            chains = result.chains
+            listenerType = .hybridListener(result.listener)
+        case nil:
+            reports.add(.error, key, "", "a Gateway needs httpGateway, tcpGateway or hybridGateway")
             return
         }
         do {
@@ -62,16 +68,17 @@ extension TranslationSession {
 
     // MARK: TCP
 
-    private mutating func tcpChains(
+    mutating func tcpChains(
         _ tcp: TcpGateway, gateway: Gateway, builder: inout ProxyBuilder, upstreams: [ResourceRef: Upstream],
-        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog]
+        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog], match: ChainMatch? = nil
     ) -> [HttpListenerBuilder.Chain]? {
         let key = translator.key(gateway)
+        let match = match ?? ChainMatch(gateway)
         var chains: [HttpListenerBuilder.Chain] = []
         var claimed: Set<String> = []
         var hasDefault = false
         for (index, host) in tcp.tcpHosts.enumerated() {
-            let path = "tcpGateway.tcpHosts[\(index)]"
+            let path = match.field("tcpGateway.tcpHosts[\(index)]")
             let clusters: [(name: String, weight: UInt32)]
             switch resolveTcpTarget(host.destination?.target, namespace: gateway.metadata.namespace, upstreams: upstreams) {
             case .success(let resolved): clusters = resolved
@@ -79,7 +86,9 @@ extension TranslationSession {
                 reports.add(.warning, key, path + ".destination", "\(failure); this TCP host is not served")
                 continue
             }
-            let serverNames = Array(Set(host.sslConfig?.sniDomains ?? [])).filter { $0 != "*" }.sorted()
+            // A TCP host without SNI names takes the hybrid matcher's, as in Gloo.
+            let names = host.sslConfig?.sniDomains.isEmpty == false ? host.sslConfig!.sniDomains : match.defaultSsl?.sniDomains ?? []
+            let serverNames = Array(Set(names)).filter { $0 != "*" }.sorted()
             if serverNames.contains(where: claimed.contains) || (serverNames.isEmpty && hasDefault) {
                 reports.add(.error, key, path, "another TCP host already serves \(serverNames.isEmpty ? "connections without SNI" : "these SNI names")")
                 continue
@@ -100,7 +109,7 @@ extension TranslationSession {
                 let statPrefix = host.name.isEmpty ? "tcp-\(index)" : host.name
                 let filter = try HttpListenerBuilder.tcpProxy(statPrefix: statPrefix, clusters: clusters, accessLogs: accessLogs)
                 let limit = try tcp.options?.localRatelimit.map {
-                    try HttpFilterConfigs.networkLocalRateLimit($0, field: "tcpGateway.options.localRatelimit")
+                    try HttpFilterConfigs.networkLocalRateLimit($0, field: match.field("tcpGateway.options.localRatelimit"))
                 }
                 chains.append(HttpListenerBuilder.Chain(
                     serverNames: serverNames, transportSocket: transport, filters: (limit.map { [$0] } ?? []) + [filter],
@@ -113,7 +122,8 @@ extension TranslationSession {
             }
         }
         if chains.isEmpty {
-            reports.add(.warning, key, "tcpGateway.tcpHosts", "no TCP host can be served; no listener is created")
+            reports.add(.warning, key, match.field("tcpGateway.tcpHosts"),
+                        "no TCP host can be served" + (match.fieldPrefix.isEmpty ? "; no listener is created" : ""))
             return nil
         }
         return chains

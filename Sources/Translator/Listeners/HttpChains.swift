@@ -9,16 +9,18 @@ import SwiftProtobuf
 extension TranslationSession {
     mutating func httpChains(
         _ http: HttpGateway, gateway: Gateway, listenerName: String, builder: inout ProxyBuilder,
-        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog]
-    ) -> (chains: [HttpListenerBuilder.Chain], hosts: [ProxyVirtualHost])? {
+        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog], match: ChainMatch? = nil
+    ) -> (chains: [HttpListenerBuilder.Chain], hosts: [ProxyVirtualHost], sslConfigurations: [SslConfig])? {
         let key = translator.key(gateway)
+        let match = match ?? ChainMatch(gateway)
+        let ssl = match.ssl
         let all = snapshot.resources.virtualServices
         // Gloo's rule: SSL gateways serve the VirtualServices that have an sslConfig, plain ones the rest.
         let selects = Selection.selects(http)
         let rejected = reports.rejectedRefs(of: .virtualService)
         let services = all.indices
             .filter {
-                (all[$0].sslConfig != nil) == gateway.ssl && all[$0].virtualHost != nil && selects(all[$0])
+                (all[$0].sslConfig != nil) == ssl && all[$0].virtualHost != nil && selects(all[$0])
                     && !rejected.contains(all[$0].ref)
             }
             .sorted { all[$0].ref < all[$1].ref }
@@ -34,7 +36,8 @@ extension TranslationSession {
         // Group positions by sslConfig: one hash lookup per VirtualService, not a scan of the groups.
         var groupOf: [SslConfig: Int] = [:]
         for index in services where !conflicting.contains(all[index].ref) {
-            if gateway.ssl, let ssl = all[index].sslConfig {
+            if ssl, let own = all[index].sslConfig {
+                let ssl = match.ssl(for: own)
                 var shape = ssl
                 shape.sniDomains = []
                 if let existing = groupOf[shape] {
@@ -47,21 +50,21 @@ extension TranslationSession {
                     groupOf[shape] = groups.count
                     groups.append((ssl, [index], ssl.sniDomains))
                 }
-            } else if !gateway.ssl, !groups.isEmpty {
+            } else if !ssl, !groups.isEmpty {
                 groups[0].services.append(index)
             } else {
                 groups.append((all[index].sslConfig, [index], []))
             }
         }
-        if !gateway.ssl && groups.isEmpty { groups = [(nil, [], [])] }
+        if !ssl && groups.isEmpty { groups = [(nil, [], [])] }
         var chains: [HttpListenerBuilder.Chain] = []
         var hosts: [ProxyVirtualHost] = []
         var claimedNames: [String: ResourceRef] = [:]
         var hasDefaultChain = false
         for group in groups {
-            let routeName = gateway.ssl
-                ? EnvoyNames.routeConfiguration(listener: listenerName) + "-" + EnvoyNames.virtualHost(all[group.services[0]].ref)
-                : EnvoyNames.routeConfiguration(listener: listenerName)
+            let routeName = ssl
+                ? EnvoyNames.routeConfiguration(listener: listenerName) + match.routeSuffix + "-" + EnvoyNames.virtualHost(all[group.services[0]].ref)
+                : EnvoyNames.routeConfiguration(listener: listenerName) + match.routeSuffix
             var transport: Envoy_Config_Core_V3_TransportSocket?
             var serverNames: [String] = []
             if let ssl = group.ssl {
@@ -113,15 +116,17 @@ extension TranslationSession {
                 hosts += routes.hosts
             } catch {
                 let failure = error as? TranslationFailure
-                reports.add(.error, key, failure?.fieldPath ?? "httpGateway.options", "cannot be translated: \(failure?.reason ?? "\(error)")")
+                reports.add(.error, key, match.field(failure?.fieldPath ?? "httpGateway.options"),
+                            "cannot be translated: \(failure?.reason ?? "\(error)")")
                 return nil
             }
         }
         if chains.isEmpty {
-            reports.add(.warning, key, "", "serves no VirtualService\(gateway.ssl ? " with an sslConfig" : ""); no listener is created")
+            reports.add(.warning, key, match.fieldPrefix.isEmpty ? "" : String(match.fieldPrefix.dropLast()),
+                        "serves no VirtualService\(ssl ? " with an sslConfig" : "")\(match.fieldPrefix.isEmpty ? "; no listener is created" : "")")
             return nil
         }
-        return (chains, hosts)
+        return (chains, hosts, groups.compactMap(\.ssl))
     }
 
     func downstreamTLS(

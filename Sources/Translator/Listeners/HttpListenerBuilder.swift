@@ -20,6 +20,14 @@ enum HttpListenerBuilder {
         var filters: [Envoy_Config_Listener_V3_Filter]
         /// How long the TLS handshake may take (`sslConfig.transportSocketConnectTimeout`).
         var transportSocketConnectTimeout: ProtoDuration? = nil
+        /// Client addresses this chain takes (a hybrid Gateway's matcher); empty: any.
+        var sourcePrefixRanges: [Envoy_Config_Core_V3_CidrRange] = []
+
+        /// What Envoy matches the chain on; two chains of a listener must differ in it.
+        var matchKey: String {
+            let ranges = sourcePrefixRanges.map { "\($0.addressPrefix)/\($0.hasPrefixLen ? $0.prefixLen.value : 0)" }.sorted()
+            return ranges.joined(separator: ",") + "|" + serverNames.sorted().joined(separator: ",")
+        }
     }
 
     static func listener(
@@ -31,6 +39,7 @@ enum HttpListenerBuilder {
         listener.filterChains = chains.map { chain in
             var envoyChain = Envoy_Config_Listener_V3_FilterChain()
             if !chain.serverNames.isEmpty { envoyChain.filterChainMatch.serverNames = chain.serverNames }
+            if !chain.sourcePrefixRanges.isEmpty { envoyChain.filterChainMatch.sourcePrefixRanges = chain.sourcePrefixRanges }
             if let socket = chain.transportSocket { envoyChain.transportSocket = socket }
             if let timeout = chain.transportSocketConnectTimeout {
                 envoyChain.transportSocketConnectTimeout = ClusterTranslator.duration(timeout)

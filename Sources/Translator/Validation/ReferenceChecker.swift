@@ -296,40 +296,58 @@ public struct ReferenceChecker {
         switch gateway.gatewayType {
         case nil:
             subject = .structure
-            report(.error, key, "", "a Gateway needs httpGateway or tcpGateway")
+            report(.error, key, "", "a Gateway needs httpGateway, tcpGateway or hybridGateway")
         case .httpGateway(let http):
-            subject = .reference
-            let serviceRefs = http.virtualServices.isEmpty ? [] : Set(resources.virtualServices.lazy.map(\.ref))
-            for (index, ref) in http.virtualServices.enumerated()
-            where !serviceRefs.contains(ref.defaultingNamespace(to: gateway.metadata.namespace)) {
-                report(.error, key, "httpGateway.virtualServices[\(index)]", "VirtualService \(ref.defaultingNamespace(to: gateway.metadata.namespace)) not found")
-            }
-            if !resources.virtualServices.contains(where: Selection.selects(http)) {
-                report(.warning, key, "httpGateway", "selects no VirtualServices; its listener would serve nothing")
-            }
+            checkHttpGateway(http, gateway: gateway, key: key, prefix: "")
         case .tcpGateway(let tcp):
-            subject = .tcpHosts
-            if tcp.tcpHosts.isEmpty { report(.warning, key, "tcpGateway.tcpHosts", "no TCP hosts") }
-            for (index, host) in tcp.tcpHosts.enumerated() {
-                let path = "tcpGateway.tcpHosts[\(index)].destination"
-                switch host.destination?.target {
-                case .single(let single):
-                    checkDestination(single, namespace: gateway.metadata.namespace, key: key, path: path + ".single")
-                case .multi(let multi):
-                    for (destinationIndex, weighted) in multi.destinations.enumerated() {
-                        checkDestination(weighted.destination, namespace: gateway.metadata.namespace, key: key,
-                                         path: "\(path).multi.destinations[\(destinationIndex)].destination")
-                    }
-                case .upstreamGroup(let ref):
-                    if !upstreamGroups.contains(ref.defaultingNamespace(to: gateway.metadata.namespace)) {
-                        report(.error, key, path + ".upstreamGroup", "UpstreamGroup \(ref.defaultingNamespace(to: gateway.metadata.namespace)) not found")
-                    }
-                case .forwardSniClusterName: break
-                case nil: report(.error, key, path, "TCP host needs a destination")
+            checkTcpGateway(tcp, gateway: gateway, key: key, prefix: "")
+        case .hybridGateway(let hybrid):
+            for (index, matched) in hybrid.matchedGateways.enumerated() {
+                let prefix = "hybridGateway.matchedGateways[\(index)]."
+                switch matched.gatewayType {
+                case .httpGateway(let http): checkHttpGateway(http, gateway: gateway, key: key, prefix: prefix)
+                case .tcpGateway(let tcp): checkTcpGateway(tcp, gateway: gateway, key: key, prefix: prefix)
+                case nil:
+                    subject = .structure
+                    report(.error, key, String(prefix.dropLast()), "a matched gateway needs httpGateway or tcpGateway")
                 }
             }
-        case .hybridGateway:
-            break
+        }
+    }
+
+    private mutating func checkHttpGateway(_ http: HttpGateway, gateway: Gateway, key: String, prefix: String) {
+        subject = .reference
+        let serviceRefs = http.virtualServices.isEmpty ? [] : Set(resources.virtualServices.lazy.map(\.ref))
+        for (index, ref) in http.virtualServices.enumerated()
+        where !serviceRefs.contains(ref.defaultingNamespace(to: gateway.metadata.namespace)) {
+            report(.error, key, prefix + "httpGateway.virtualServices[\(index)]",
+                   "VirtualService \(ref.defaultingNamespace(to: gateway.metadata.namespace)) not found")
+        }
+        if !resources.virtualServices.contains(where: Selection.selects(http)) {
+            report(.warning, key, prefix + "httpGateway", "selects no VirtualServices; its listener would serve nothing")
+        }
+    }
+
+    private mutating func checkTcpGateway(_ tcp: TcpGateway, gateway: Gateway, key: String, prefix: String) {
+        subject = .tcpHosts
+        if tcp.tcpHosts.isEmpty { report(.warning, key, prefix + "tcpGateway.tcpHosts", "no TCP hosts") }
+        for (index, host) in tcp.tcpHosts.enumerated() {
+            let path = prefix + "tcpGateway.tcpHosts[\(index)].destination"
+            switch host.destination?.target {
+            case .single(let single):
+                checkDestination(single, namespace: gateway.metadata.namespace, key: key, path: path + ".single")
+            case .multi(let multi):
+                for (destinationIndex, weighted) in multi.destinations.enumerated() {
+                    checkDestination(weighted.destination, namespace: gateway.metadata.namespace, key: key,
+                                     path: "\(path).multi.destinations[\(destinationIndex)].destination")
+                }
+            case .upstreamGroup(let ref):
+                if !upstreamGroups.contains(ref.defaultingNamespace(to: gateway.metadata.namespace)) {
+                    report(.error, key, path + ".upstreamGroup", "UpstreamGroup \(ref.defaultingNamespace(to: gateway.metadata.namespace)) not found")
+                }
+            case .forwardSniClusterName: break
+            case nil: report(.error, key, path, "TCP host needs a destination")
+            }
         }
     }
 

@@ -44,7 +44,7 @@ public struct Gateway: Resource {
 public indirect enum GatewayType: OneOf {
     case httpGateway(HttpGateway)
     case tcpGateway(TcpGateway)
-    case hybridGateway(UnenforceableOption)
+    case hybridGateway(HybridGateway)
 
     public init(from decoder: any Decoder) throws {
         let reader = try OneOfReader(decoder, names: ["httpGateway", "tcpGateway", "hybridGateway"])

@@ -51,7 +51,7 @@ public struct ProxyListener: Hashable, Sendable, Codable {
 public indirect enum ProxyListenerType: OneOf {
     case httpListener(HttpListener)
     case tcpListener(TcpListener)
-    case hybridListener(IgnoredOption)
+    case hybridListener(HybridListener)
     case aggregateListener(IgnoredOption)
 
     public init(from decoder: any Decoder) throws {
