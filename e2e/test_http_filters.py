@@ -7,6 +7,7 @@ import gzip
 import http.client
 import json
 import socket
+import threading
 
 import pytest
 
@@ -20,10 +21,43 @@ VS = "gloo/gateway.solo.io/v1/VirtualService/gloo-system"
 GW = "gloo/gateway.solo.io/v1/Gateway/gloo-system"
 
 
+class ProxyProtocolEcho:
+    """Answers each HTTP request with the PROXY protocol line the connection began with."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(connection,), daemon=True).start()
+
+    def _handle(self, connection):
+        with connection:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = connection.recv(4096)
+                if not chunk:
+                    return
+                data += chunk
+            first = data.split(b"\r\n")[0]
+            body = first if first.startswith(b"PROXY ") else b"no proxy protocol"
+            connection.sendall(b"HTTP/1.1 200 OK\r\ncontent-length: %d\r\nconnection: close\r\n\r\n%s" % (len(body), body))
+
+    def stop(self):
+        self.listener.close()
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     directory = tmp_path_factory.mktemp("http-filters")
     plain = Backend("plain")
+    proxied = ProxyProtocolEcho()
     port, tcp_port = fx.free_port(), fx.free_port()
     to_plain = "routeAction: {single: {upstream: {name: plain}}}"
     write_tree(directory / "config", {
@@ -44,6 +78,7 @@ def world(tmp_path_factory):
               tcpHosts: [{{name: plain, destination: {{single: {{upstream: {{name: plain}}}}}}}}]
             """,
         f"{US}/plain": f"static: {{hosts: [{{addr: 127.0.0.1, port: {plain.port}}}]}}",
+        f"{US}/proxied": f"static: {{hosts: [{{addr: 127.0.0.1, port: {proxied.port}}}]}}\nproxyProtocolVersion: V1\n",
         f"{VS}/default": f"""
             virtualHost:
               domains: ['*']
@@ -66,6 +101,8 @@ def world(tmp_path_factory):
               - matchers: [{{prefix: /limited}}]
                 options: {{ratelimit: {{localRatelimit: {{maxTokens: 2, tokensPerFill: 1, fillInterval: 3600s}}}}}}
                 {to_plain}
+              - matchers: [{{prefix: /proxied}}]
+                routeAction: {{single: {{upstream: {{name: proxied}}}}}}
               - matchers: [{{prefix: /}}]
                 {to_plain}
             """,
@@ -81,6 +118,7 @@ def world(tmp_path_factory):
         envoy.stop()
         gateway.stop()
         plain.stop()
+        proxied.stop()
 
 
 def request(port, method, path, body=None, headers=None):
@@ -150,3 +188,8 @@ def test_a_tcp_gateway_local_rate_limit_closes_the_second_connection(world):
     assert exchange().split(b"\r\n")[0].endswith(b" 200 OK"), "the first connection is proxied"
     assert exchange() == b"", "the bucket's one token is spent: Envoy closes the connection"
     assert world["envoy"].stat("local_rate_limit.network_local_ratelimit.rate_limited") >= 1
+
+
+def test_an_upstream_with_proxy_protocol_gets_the_clients_address_first(world):
+    status, _, body = request(world["port"], "GET", "/proxied")
+    assert status == 200 and body.startswith(b"PROXY TCP4 127.0.0.1 "), body

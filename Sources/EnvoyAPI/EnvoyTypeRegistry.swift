@@ -36,6 +36,8 @@ public enum EnvoyTypeRegistry {
         Envoy_Extensions_Compression_Gzip_Compressor_V3_Gzip.self,
         Envoy_Extensions_Filters_Http_LocalRatelimit_V3_LocalRateLimit.self,
         Envoy_Extensions_Filters_Network_LocalRatelimit_V3_LocalRateLimit.self,
+        Envoy_Extensions_TransportSockets_ProxyProtocol_V3_ProxyProtocolUpstreamTransport.self,
+        Envoy_Extensions_TransportSockets_RawBuffer_V3_RawBuffer.self,
     ]
 
     /// Registers the types with SwiftProtobuf's `Any` registry (idempotent).

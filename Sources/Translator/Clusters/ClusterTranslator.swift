@@ -140,6 +140,9 @@ struct ClusterTranslator {
         if upstream.respectDnsTtl == true { cluster.respectDnsTtl = true }
         if let rate = upstream.dnsRefreshRate { cluster.dnsRefreshRate = Self.duration(rate) }
         try applyTLS(upstream, to: &cluster, http: &httpOptions, tls: &tls)
+        if let version = upstream.proxyProtocolVersion, !version.isEmpty {
+            cluster.transportSocket = try Self.proxyProtocol(version, around: cluster.hasTransportSocket ? cluster.transportSocket : nil)
+        }
         if let httpOptions {
             cluster.typedExtensionProtocolOptions[Self.http2OptionsKey] = try Google_Protobuf_Any(message: httpOptions)
         }
@@ -147,6 +150,31 @@ struct ClusterTranslator {
     }
 
     /// Upstream TLS from `sslConfig`, or from `static.useTls` (SNI from the host), with
+    static let upstreamProxyProtocol = "envoy.transport_sockets.upstream_proxy_protocol"
+
+    /// Gloo's `proxyProtocolVersion`: Envoy's upstream PROXY protocol socket around the cluster's
+    /// own (a raw buffer when it has none).
+    static func proxyProtocol(
+        _ version: String, around inner: Envoy_Config_Core_V3_TransportSocket?
+    ) throws -> Envoy_Config_Core_V3_TransportSocket {
+        var wrapper = Envoy_Extensions_TransportSockets_ProxyProtocol_V3_ProxyProtocolUpstreamTransport()
+        switch version.uppercased() {
+        case "V1": wrapper.config.version = .v1
+        case "V2": wrapper.config.version = .v2
+        default: throw TranslationFailure(fieldPath: "proxyProtocolVersion", reason: "proxy protocol version \(version) is not supported (V1 or V2)")
+        }
+        if let inner {
+            wrapper.transportSocket = inner
+        } else {
+            wrapper.transportSocket.name = "envoy.transport_sockets.raw_buffer"
+            wrapper.transportSocket.typedConfig = try Google_Protobuf_Any(message: Envoy_Extensions_TransportSockets_RawBuffer_V3_RawBuffer())
+        }
+        var socket = Envoy_Config_Core_V3_TransportSocket()
+        socket.name = upstreamProxyProtocol
+        socket.typedConfig = try Google_Protobuf_Any(message: wrapper)
+        return socket
+    }
+
     /// `autoSniRewrite` letting Envoy take SNI from the Host header.
     private func applyTLS(
         _ upstream: Upstream, to cluster: inout Envoy_Config_Cluster_V3_Cluster,

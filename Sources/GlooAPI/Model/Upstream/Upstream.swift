@@ -30,7 +30,8 @@ public struct Upstream: Resource {
     public var httpProxyHostname: UnenforceableOption?
     public var httpConnectSslConfig: UnenforceableOption?
     public var httpConnectHeaders: UnenforceableOption?
-    public var proxyProtocolVersion: UnenforceableOption?
+    /// PROXY protocol to the upstream (`V1` or `V2`), around the TLS or plain connection.
+    public var proxyProtocolVersion: String?
 
     public init(metadata: Metadata, upstreamType: UpstreamType? = nil) {
         self.metadata = metadata
