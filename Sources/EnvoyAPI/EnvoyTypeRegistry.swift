@@ -38,6 +38,8 @@ public enum EnvoyTypeRegistry {
         Envoy_Extensions_Filters_Network_LocalRatelimit_V3_LocalRateLimit.self,
         Envoy_Extensions_TransportSockets_ProxyProtocol_V3_ProxyProtocolUpstreamTransport.self,
         Envoy_Extensions_TransportSockets_RawBuffer_V3_RawBuffer.self,
+        Envoy_Config_Trace_V3_ZipkinConfig.self,
+        Envoy_Config_Trace_V3_OpenTelemetryConfig.self,
     ]
 
     /// Registers the types with SwiftProtobuf's `Any` registry (idempotent).

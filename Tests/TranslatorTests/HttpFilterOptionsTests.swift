@@ -26,6 +26,10 @@ import Testing
             ("{gzip: {contentLength: 10}}", "httpGateway.options.gzip.contentLength"),
             ("{buffer: {}}", "httpGateway.options.buffer.maxRequestBytes"),
             ("{csrf: {additionalOrigins: [{ignoreCase: true}]}}", "httpGateway.options.csrf.additionalOrigins[0]"),
+            ("{httpConnectionManagerSettings: {tracing: {zipkinConfig: {clusterName: z, collectorEndpoint: /s}}}}",
+             "httpGateway.options.httpConnectionManagerSettings.tracing.zipkinConfig.collectorEndpointVersion"),
+            ("{httpConnectionManagerSettings: {tracing: {openTelemetryConfig: {serviceName: s}}}}",
+             "httpGateway.options.httpConnectionManagerSettings.tracing.openTelemetryConfig"),
         ] {
             let result = try await GlooFidelityTests.translate([
                 key: "bindPort: 8080\nhttpGateway: {options: \(options)}\n", Self.upstream.0: Self.upstream.1,

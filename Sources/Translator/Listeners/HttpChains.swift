@@ -97,15 +97,21 @@ extension TranslationSession {
                 reports.add(.warning, key, "metadata.annotations.\(RouteModeChoice.annotation)",
                             "scoped mode is not possible for \(routeName): \(reason); serving one RouteConfiguration")
             }
-            builder.routeModes.append(RouteModeDecision(gateway: gateway.ref, listener: listenerName, routeConfiguration: routeName,
-                                                        mode: mode, reason: reason))
             let settings = ChainRouteSettings(routeOptions: gateway.routeOptions, context: HostContext(http.options))
             let routes = mode == .scoped
                 ? scopedRoutes(chain: routeName, services: group.services, in: all, options: settings)
                 : singleRoutes(chain: routeName, services: group.services, in: all, options: settings)
             do {
+                let world = routeWorld
+                let tracing = try http.options?.httpConnectionManagerSettings?.tracing.map { settings in
+                    try TracingConfigs.tracing(settings, gatewayName: gateway.metadata.name) { ref in
+                        let resolved = ref.defaultingNamespace(to: gateway.metadata.namespace)
+                        return world.upstreams.contains(resolved) ? EnvoyNames.cluster(resolved) : nil
+                    }
+                }
                 let filter = try HttpListenerBuilder.connectionManager(
-                    routeConfiguration: routeName, mode: mode, filters: routes.filters, options: http.options, accessLogs: accessLogs)
+                    routeConfiguration: routeName, mode: mode, filters: routes.filters, options: http.options, accessLogs: accessLogs,
+                    tracing: tracing)
                 let networkFilters = try http.options?.networkLocalRatelimit.map {
                     try HttpFilterConfigs.networkLocalRateLimit($0, field: "httpGateway.options.networkLocalRatelimit")
                 }
@@ -113,6 +119,8 @@ extension TranslationSession {
                     serverNames: serverNames, transportSocket: transport, filters: (networkFilters.map { [$0] } ?? []) + [filter],
                     transportSocketConnectTimeout: transport == nil ? nil : group.ssl?.transportSocketConnectTimeout))
                 builder.add(routes)
+                builder.routeModes.append(RouteModeDecision(gateway: gateway.ref, listener: listenerName, routeConfiguration: routeName,
+                                                            mode: mode, reason: reason))
                 hosts += routes.hosts
             } catch {
                 let failure = error as? TranslationFailure

@@ -70,7 +70,7 @@ enum HttpListenerBuilder {
     /// filters the Gateway's options and its routes' `filters` need.
     static func connectionManager(
         routeConfiguration: String, mode: RouteMode, filters: HttpFilterUse, options: HttpListenerOptions?,
-        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog]
+        accessLogs: [Envoy_Config_Accesslog_V3_AccessLog], tracing: TracingConfigs.Tracing? = nil
     ) throws -> Envoy_Config_Listener_V3_Filter {
         let settings = options?.httpConnectionManagerSettings
         var manager = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpConnectionManager()
@@ -88,6 +88,7 @@ enum HttpListenerBuilder {
         if let settings { try HttpConnectionSettingsBuilder.apply(settings, to: &manager) }
         HttpConnectionSettingsBuilder.applyGlooDefaults(settings, to: &manager)
         manager.accessLog = accessLogs
+        if let tracing { manager.tracing = tracing }
         if mode == .scoped { manager.httpFilters.append(try hostCaseFilter()) }
         manager.httpFilters += try httpFilters(filters, options: options)
         var router = Envoy_Extensions_Filters_Network_HttpConnectionManager_V3_HttpFilter()

@@ -371,6 +371,7 @@ struct EnvoyRouteBuilder {
         try Self.applyFilterOptions(
             bufferPerRoute: options.bufferPerRoute, csrf: options.csrf, localRatelimit: options.ratelimit?.localRatelimit,
             context: context, field: "options", to: &route.typedPerFilterConfig)
+        if let tracing = options.tracing { try TracingConfigs.apply(tracing, to: &route) }
     }
 
     /// The per-route configurations of the buffer, CSRF and local rate limit filters, for a

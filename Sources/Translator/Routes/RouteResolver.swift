@@ -184,6 +184,7 @@ extension RouteOptions {
         merged.bufferPerRoute = merged.bufferPerRoute ?? parent.bufferPerRoute
         merged.csrf = merged.csrf ?? parent.csrf
         merged.ratelimit = merged.ratelimit ?? parent.ratelimit
+        merged.tracing = merged.tracing ?? parent.tracing
         return merged
     }
 }

@@ -44,7 +44,7 @@ public struct HttpConnectionSettings: Hashable, Sendable, Codable {
     public var strictHeaderValidation: IgnoredOption?
     public var properCaseHeaderKeyFormat: IgnoredOption?
     public var preserveCaseHeaderKeyFormat: IgnoredOption?
-    public var tracing: IgnoredOption?
+    public var tracing: ListenerTracingSettings?
     public var forwardClientCertDetails: IgnoredOption?
     public var setCurrentClientCertDetails: IgnoredOption?
     /// What to do with client headers whose names hold `_` (Gloo's enum; ALLOW by default).

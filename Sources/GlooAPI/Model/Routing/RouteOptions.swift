@@ -24,7 +24,7 @@ public struct RouteOptions: Hashable, Sendable, Codable {
     public var ratelimit: RateLimitOptions?
 
     public var extensions: IgnoredOption?
-    public var tracing: IgnoredOption?
+    public var tracing: RouteTracingSettings?
     public var envoyMetadata: IgnoredOption?
 
     public var transformations: UnenforceableOption?
