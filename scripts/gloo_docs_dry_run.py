@@ -12,8 +12,11 @@ metadata.name, documents that only work on Kubernetes (`kube`
 upstreams and destinations, Kubernetes Gateway API attachment) and documents that use a Gloo
 Enterprise feature, which Gloo's open-source edition refuses too (its enterprise_warning plugin:
 jwt, rbac, waf, extProc, dlp, caching, wasm, tap, failover, ... and AuthConfig / RateLimitConfig
-references). Accepted means `apply --dry-run` exits 0: warnings (a missing Upstream, an ignored
-option) do not count against it, as they do not stop Gloo either.
+references). Accepted means nothing about the document is an error: no decode error, no
+`Rejected` report for its key; warnings (a missing route Upstream, an ignored option) do not
+count against it, as they do not stop Gloo either. The documents of one code
+block or file are applied together, as a guide applies them, and each is judged by what is said
+about it.
 
 Usage: scripts/gloo_docs_dry_run.py GLOO_GIT_DIR [--binary .build/debug/gloo-hashi] [--summary]
 GLOO_GIT_DIR is a clone or a bare mirror of solo-io/gloo (read with `git show`, at HEAD).
@@ -87,24 +90,54 @@ def candidates(git_dir):
         except subprocess.CalledProcessError:
             continue
         blocks = markdown_yaml(text) if is_doc else [text]
-        for block in blocks:
+        for number, block in enumerate(blocks):
             for index, document in enumerate(documents(block)):
                 if API.search(document) and (kind := KIND.search(document)) and kind.group(1) in KINDS \
                         and "{{" not in document:
-                    yield f"{name}#{index}", kind.group(1), document
+                    yield f"{name}#{number}.{index}", f"{name}#{number}", kind.group(1), document
 
 
-def dry_run(binary, document, tree):
-    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as manifest:
-        manifest.write(document)
-        manifest.flush()
-        result = subprocess.run([binary, "apply", "-f", manifest.name, "--dry-run", "--config-dir", tree],
-                                capture_output=True, text=True, timeout=60)
-    output = (result.stdout + result.stderr).replace(manifest.name + ": ", "")
-    # Decode errors ("error: ..."), then what translation rejects ("Rejected <key>: ...").
-    reasons = [line.removeprefix("Error: ").strip() for line in output.splitlines()
-               if line.startswith(("Error:", "error:", "Rejected ")) and "nothing written" not in line]
-    return result.returncode == 0, reasons or [output.strip().splitlines()[0] if output.strip() else f"exit {result.returncode}"]
+def resource_key(kind, document):
+    """The KV key a manifest's resource gets (as `apply` names it in its reports)."""
+    group = "gloo.solo.io" if kind in ("Upstream", "UpstreamGroup") else "gateway.solo.io"
+    metadata = re.search(r"^metadata:\s*\n((?:\s+.*\n?)*)", document, re.M)
+    text = metadata.group(1) if metadata else ""
+    name = re.search(r"^\s+name:\s*['\"]?([^'\"\s]+)", text, re.M)
+    namespace = re.search(r"^\s+namespace:\s*['\"]?([^'\"\s]+)", text, re.M)
+    return f"gloo/{group}/v1/{kind}/{namespace.group(1) if namespace else 'gloo-system'}/{name.group(1) if name else ''}"
+
+
+def dry_run(binary, documents_of_block, tree):
+    """Each document's outcome when the documents of its block are applied together, as a guide
+    applies them (a Gateway's collector Upstream is often the document before it): decode errors
+    name their document; translation names the rejected keys. A document whose decode fails is
+    left out and the rest are applied again."""
+    outcomes = {}
+    pending = list(range(len(documents_of_block)))
+    while pending:
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml") as manifest:
+            manifest.write("---\n".join(documents_of_block[index][1] for index in pending))
+            manifest.flush()
+            result = subprocess.run([binary, "apply", "-f", manifest.name, "--dry-run", "--config-dir", tree],
+                                    capture_output=True, text=True, timeout=60)
+        lines = (result.stdout + result.stderr).replace(manifest.name, "manifest").splitlines()
+        failed = set()
+        for line in lines:
+            found = re.match(r"(?:Error|error): manifest(?: \(document (\d+)\))?: (.*)", line)
+            if found:
+                position = pending[int(found.group(1)) - 1] if found.group(1) else pending[0]
+                outcomes.setdefault(position, (False, []))[1].append("error: " + found.group(2))
+                failed.add(position)
+        if failed:
+            pending = [index for index in pending if index not in failed]
+            continue
+        for index in pending:
+            kind, document = documents_of_block[index]
+            key = resource_key(kind, document)
+            rejected = [line for line in lines if line.startswith(f"Rejected {key}: ")]
+            outcomes[index] = (not rejected, rejected)
+        break
+    return [outcomes[index] for index in range(len(documents_of_block))]
 
 
 def main():
@@ -117,29 +150,34 @@ def main():
     seen = set()
     counts = collections.Counter()
     reasons = collections.Counter()
+    blocks = collections.OrderedDict()
+    for source, block, kind, document in candidates(git_dir):
+        if document in seen:
+            counts["duplicate"] += 1
+            continue
+        seen.add(document)
+        if not NAMED.search(document):
+            counts["fragment"] += 1
+            continue
+        if KUBERNETES.search(document):
+            counts["kubernetes"] += 1
+            continue
+        if ENTERPRISE.search(document):
+            counts["enterprise"] += 1
+            continue
+        blocks.setdefault(block, []).append((source, kind, document))
     with tempfile.TemporaryDirectory() as tree:
-        for source, kind, document in candidates(git_dir):
-            if document in seen:
-                counts["duplicate"] += 1
-                continue
-            seen.add(document)
-            if not NAMED.search(document):
-                counts["fragment"] += 1
-                continue
-            if KUBERNETES.search(document):
-                counts["kubernetes"] += 1
-                continue
-            if ENTERPRISE.search(document):
-                counts["enterprise"] += 1
-                continue
-            accepted, why = dry_run(arguments.binary, document, tree)
-            counts["accepted" if accepted else "rejected"] += 1
-            if not accepted:
-                # The reason without the field path's indices, so alike reasons add up.
-                for reason in why:
-                    reasons[re.sub(r"\[\d+\]", "[]", reason)] += 1
-            if not arguments.summary:
-                print(f"{'accepted' if accepted else 'REJECTED'}  {kind:<17} {source}" + ("" if accepted else f"\n    {why[0]}"))
+        for members in blocks.values():
+            results = dry_run(arguments.binary, [(kind, document) for _, kind, document in members], tree)
+            for (source, kind, _), (accepted, why) in zip(members, results):
+                counts["accepted" if accepted else "rejected"] += 1
+                if not accepted:
+                    # The reason without the field path's indices, so alike reasons add up.
+                    for reason in why or ["rejected"]:
+                        reasons[re.sub(r"\[\d+\]", "[]", reason)] += 1
+                if not arguments.summary:
+                    print(f"{'accepted' if accepted else 'REJECTED'}  {kind:<17} {source}"
+                          + ("" if accepted else f"\n    {(why or ['rejected'])[0]}"))
     counted = counts["accepted"] + counts["rejected"]
     print(f"\n{counts['accepted']} of {counted} documents accepted ({100 * counts['accepted'] / max(counted, 1):.1f} %); "
           f"left out: {counts['kubernetes']} Kubernetes-only, {counts['enterprise']} Gloo Enterprise, "

@@ -26,8 +26,8 @@ import Testing
             ("{gzip: {contentLength: 10}}", "httpGateway.options.gzip.contentLength"),
             ("{buffer: {}}", "httpGateway.options.buffer.maxRequestBytes"),
             ("{csrf: {additionalOrigins: [{ignoreCase: true}]}}", "httpGateway.options.csrf.additionalOrigins[0]"),
-            ("{httpConnectionManagerSettings: {tracing: {zipkinConfig: {clusterName: z, collectorEndpoint: /s}}}}",
-             "httpGateway.options.httpConnectionManagerSettings.tracing.zipkinConfig.collectorEndpointVersion"),
+            ("{httpConnectionManagerSettings: {tracing: {zipkinConfig: {collectorEndpoint: /s}}}}",
+             "httpGateway.options.httpConnectionManagerSettings.tracing.zipkinConfig"),
             ("{httpConnectionManagerSettings: {tracing: {openTelemetryConfig: {serviceName: s}}}}",
              "httpGateway.options.httpConnectionManagerSettings.tracing.openTelemetryConfig"),
         ] {
@@ -95,5 +95,23 @@ import Testing
         #expect(!routes.contains { $0.name.hasPrefix("gloo-system_bad") })
         #expect(Self.errors(result, "gloo/gateway.solo.io/v1/VirtualService/gloo-system/bad")
             .contains { $0.hasPrefix("virtualHost.routes[0].options.faults.delay.fixedDelay:") })
+    }
+}
+
+extension HttpFilterOptionsTests {
+    /// Gloo sends Zipkin spans as JSON unless HTTP_PROTO is asked for.
+    @Test func zipkinWithoutAnEndpointVersionSendsJson() async throws {
+        let result = try await GlooFidelityTests.translate([
+            "gloo/gateway.solo.io/v1/Gateway/gloo-system/gw": """
+                bindPort: 8080
+                httpGateway: {options: {httpConnectionManagerSettings: {tracing: {zipkinConfig: {clusterName: zipkin, collectorEndpoint: /api/v2/spans}}}}}
+                """,
+            Self.upstream.0: Self.upstream.1,
+            "gloo/gateway.solo.io/v1/VirtualService/gloo-system/vs": "virtualHost: {domains: ['*'], routes: [{routeAction: {single: {upstream: {name: a}}}}]}\n",
+        ])
+        let filter = try #require(result.proxies.first?.envoy.listeners.first?.filterChains.first?.filters.first)
+        let manager = try GlooFidelityTests.Manager(unpackingAny: filter.typedConfig)
+        let zipkin = try Envoy_Config_Trace_V3_ZipkinConfig(unpackingAny: manager.tracing.provider.typedConfig)
+        #expect(zipkin.collectorEndpointVersion == .httpJson && zipkin.collectorCluster == "zipkin")
     }
 }

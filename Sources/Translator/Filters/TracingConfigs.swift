@@ -59,13 +59,8 @@ enum TracingConfigs {
                 config.collectorEndpoint = zipkin.collectorEndpoint
                 config.traceID128Bit = zipkin.traceId128bit ?? false
                 if let shared = zipkin.sharedSpanContext { config.sharedSpanContext = Google_Protobuf_BoolValue(shared) }
-                switch zipkin.collectorEndpointVersion {
-                case .httpProto?: config.collectorEndpointVersion = .httpProto
-                case .httpJson?: config.collectorEndpointVersion = .httpJson
-                case .deprecated?, nil:
-                    throw TranslationFailure(fieldPath: "\(field).zipkinConfig.collectorEndpointVersion",
-                                             reason: "collectorEndpointVersion must be HTTP_JSON or HTTP_PROTO")
-                }
+                // Gloo sends JSON unless HTTP_PROTO is asked for (unset and the deprecated value too).
+                config.collectorEndpointVersion = zipkin.collectorEndpointVersion == .httpProto ? .httpProto : .httpJson
                 tracing.provider.name = "envoy.tracers.zipkin"
                 tracing.provider.typedConfig = try Google_Protobuf_Any(message: config)
             case .openTelemetryConfig(let otel)?:
