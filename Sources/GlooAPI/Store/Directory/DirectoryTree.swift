@@ -40,18 +40,28 @@ struct DirectoryTree {
     /// Every entry under `prefix` (a key prefix such as `gloo/`), with findings for files that
     /// cannot be keys.
     mutating func scan(prefix: String) throws -> KVListing {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw StoreError.unavailable(backend: "directory", cause: "\(directory) is not a directory")
+        // The directory as it was when the scan began: moved or replaced during the scan, the
+        // scan fails (and the last good listing keeps being served) instead of being partial.
+        let root = try DirectoryTree.identity(of: directory)
+        func unchanged() throws {
+            guard (try? DirectoryTree.identity(of: directory)) == root else {
+                throw StoreError.unavailable(backend: "directory", cause: "\(directory) changed during the scan")
+            }
         }
         let searchRoot = DirectoryTree.searchRoot(directory: directory, prefix: prefix)
         var byKey: [String: [String]] = [:]
         var problems: [Finding] = []
         var seen: [String: CachedFile] = [:]
-        let found = DirectoryTree.regularFiles(under: searchRoot, relativeTo: directory)
+        let found = try DirectoryTree.regularFiles(under: searchRoot, relativeTo: directory)
         if let lastScan, lastScan.prefix == prefix {
-            if lastScan.files.elementsEqual(found, by: { $0 == $1 }) { return lastScan.listing }
-            if let patched = patch(lastScan, with: found) { return patched }
+            if lastScan.files.elementsEqual(found, by: { $0 == $1 }) {
+                try unchanged()
+                return lastScan.listing
+            }
+            if let patched = patch(lastScan, with: found) {
+                try unchanged()
+                return patched
+            }
         }
         var fingerprints: [String: FileFingerprint] = [:]
         for (relativePath, fingerprint) in found {
@@ -85,6 +95,7 @@ struct DirectoryTree {
                 problems.append(Finding(.error, key: key, reason: "cannot read \(path): \(error)"))
             }
         }
+        try unchanged()
         files = seen.merging(files.filter { !$0.key.hasPrefix(prefix) }) { new, _ in new }
         entries.sort { $0.key < $1.key }
         let index = entries.reduce(UInt64(0)) { $0 &+ $1.version }
@@ -164,10 +175,15 @@ struct DirectoryTree {
     /// Regular files under `root` (paths relative to `base`) with their fingerprints: one
     /// `readdir` walk and one `stat` per file (a scan runs every poll interval, over every file).
     /// Symbolic links to files count as files; links to directories are not followed.
-    private static func regularFiles(under root: String, relativeTo base: String) -> [(String, FileFingerprint)] {
+    /// A folder that cannot be opened fails the walk: a partial listing would drop resources.
+    private static func regularFiles(under root: String, relativeTo base: String) throws -> [(String, FileFingerprint)] {
         var result: [(String, FileFingerprint)] = []
-        func walk(_ absolute: String, _ relative: String) {
-            guard let handle = opendir(absolute) else { return }
+        // The search root may not exist yet (an empty tree); any other folder must open.
+        if root != base, (try? identity(of: root)) == nil { return [] }
+        func walk(_ absolute: String, _ relative: String) throws {
+            guard let handle = opendir(absolute) else {
+                throw StoreError.unavailable(backend: "directory", cause: "cannot open \(absolute): \(errnoText())")
+            }
             defer { closedir(handle) }
             while let entry = readdir(handle) {
                 var nameBuffer = entry.pointee.d_name
@@ -183,13 +199,22 @@ struct DirectoryTree {
                 if isLink, fstatat(dirfd(handle), name, &status, 0) != 0 { continue }
                 switch status.st_mode & S_IFMT {
                 case S_IFREG: result.append((relative + name, FileFingerprint(status)))
-                case S_IFDIR where !isLink: walk(absolute + "/" + name, relative + name + "/")
+                case S_IFDIR where !isLink: try walk(absolute + "/" + name, relative + name + "/")
                 default: break
                 }
             }
         }
-        walk(root, root == base ? "" : String(root.dropFirst(base.count + 1)) + "/")
+        try walk(root, root == base ? "" : String(root.dropFirst(base.count + 1)) + "/")
         return result
+    }
+
+    /// The device and inode of a directory; an error when it is not one.
+    static func identity(of path: String) throws -> [UInt64] {
+        var status = stat()
+        guard stat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else {
+            throw StoreError.unavailable(backend: "directory", cause: "\(path) is not a directory")
+        }
+        return [UInt64(status.st_dev), UInt64(status.st_ino)]
     }
 }
 
